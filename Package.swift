@@ -1,0 +1,48 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let package = Package(
+    name: "Logbook",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "LogbookCore", targets: ["LogbookCore"]),
+        .library(name: "LogbookSQLite", targets: ["LogbookSQLite"]),
+        .library(name: "LogbookWire", targets: ["LogbookWire"]),
+        .library(name: "LogbookTesting", targets: ["LogbookTesting"]),
+        .executable(name: "logbook", targets: ["LogbookCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // The domain: model, store protocol, validation, errors. No database or network code.
+        .target(name: "LogbookCore"),
+        // MLflow's REST JSON shapes, shared by the CLI's --json output, the server and the REST client.
+        .target(name: "LogbookWire", dependencies: ["LogbookCore"]),
+        // The embedded store.
+        .target(
+            name: "LogbookSQLite",
+            dependencies: ["LogbookCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The store conformance suite, run against every store.
+        .target(name: "LogbookTesting", dependencies: ["LogbookCore"]),
+        .executableTarget(
+            name: "LogbookCLI",
+            dependencies: [
+                "LogbookCore", "LogbookSQLite", "LogbookWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "StoreBenchmarks",
+            dependencies: ["LogbookCore", "LogbookSQLite"],
+            path: "Benchmarks/StoreBenchmarks"
+        ),
+        .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
+        .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire"]),
+        .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
+        .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

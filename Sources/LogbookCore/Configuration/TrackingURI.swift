@@ -1,0 +1,79 @@
+import Foundation
+
+/// Where a client or the CLI keeps its runs, parsed from a tracking URI.
+///
+/// ```swift
+/// let uri = try TrackingURI.fromEnvironment()          // LOGBOOK_TRACKING_URI, … or ./logbook.db
+/// let uri = try TrackingURI("sqlite:///mlflow.db")     // relative to the working directory
+/// let uri = try TrackingURI("sqlite:////data/runs.db") // absolute
+/// ```
+public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
+    /// An embedded SQLite database file (an absolute path).
+    case sqlite(path: String)
+
+    /// The store used when nothing is configured: `./logbook.db`.
+    public static let defaultPath = "logbook.db"
+
+    /// The schemes this build accepts, for error messages.
+    public static let acceptedForms = "sqlite:///relative/path.db, sqlite:////absolute/path.db, or a plain file path"
+
+    /// Parses a tracking URI. SQLite URIs are read as MLflow (SQLAlchemy) reads them:
+    /// `sqlite:///mlflow.db` is relative to `workingDirectory`, `sqlite:////abs/path.db` absolute.
+    /// A plain path (absolute or relative) or a `file:` URI of a `.db` file names a SQLite file too.
+    public init(_ uri: String, workingDirectory: String = FileManager.default.currentDirectoryPath) throws {
+        let trimmed = uri.trimmingCharacters(in: .whitespaces)
+        guard !trimmed.isEmpty else {
+            throw LogbookError(.invalidParameterValue, "The tracking URI is empty. Use \(Self.acceptedForms).")
+        }
+        func absolute(_ path: String) -> String {
+            let full = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+            return URL(fileURLWithPath: full).standardizedFileURL.path
+        }
+        if trimmed.hasPrefix("sqlite://") {
+            // sqlite:///<path>: what follows the third slash is the path, relative unless it starts with '/'.
+            var rest = String(trimmed.dropFirst("sqlite://".count))
+            if let query = rest.firstIndex(of: "?") { rest = String(rest[..<query]) }
+            guard rest.hasPrefix("/"), rest.count > 1 else {
+                throw LogbookError(
+                    .invalidParameterValue,
+                    "Invalid SQLite tracking URI '\(uri)'. Use sqlite:///relative/path.db or sqlite:////absolute/path.db."
+                )
+            }
+            self = .sqlite(path: absolute(String(rest.dropFirst())))
+            return
+        }
+        if trimmed.hasPrefix("file://") {
+            self = .sqlite(path: absolute(String(trimmed.dropFirst("file://".count))))
+            return
+        }
+        if let colon = trimmed.firstIndex(of: ":"), let slash = trimmed.firstIndex(of: "/"), colon < slash {
+            let scheme = trimmed[..<colon]
+            throw LogbookError(
+                .invalidParameterValue,
+                "Unsupported tracking URI scheme '\(scheme)' in '\(uri)'. This build accepts \(Self.acceptedForms)."
+            )
+        }
+        self = .sqlite(path: absolute(trimmed))
+    }
+
+    /// The tracking URI the environment names: `LOGBOOK_TRACKING_URI`, else `MLFLOW_TRACKING_URI`
+    /// when it names a local SQLite file, else `./logbook.db`.
+    public static func fromEnvironment(
+        _ environment: [String: String] = ProcessInfo.processInfo.environment,
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) throws -> TrackingURI {
+        if let uri = environment["LOGBOOK_TRACKING_URI"], !uri.isEmpty {
+            return try TrackingURI(uri, workingDirectory: workingDirectory)
+        }
+        if let uri = environment["MLFLOW_TRACKING_URI"], uri.hasPrefix("sqlite:") {
+            return try TrackingURI(uri, workingDirectory: workingDirectory)
+        }
+        return try TrackingURI(defaultPath, workingDirectory: workingDirectory)
+    }
+
+    public var description: String {
+        switch self {
+        case .sqlite(let path): "sqlite:///" + path
+        }
+    }
+}

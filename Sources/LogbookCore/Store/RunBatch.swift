@@ -1,0 +1,15 @@
+/// Metrics, params and tags written to one run together, all or nothing.
+public struct RunBatch: Sendable, Hashable {
+    public var metrics: [Metric]
+    public var params: [Param]
+    public var tags: [RunTag]
+
+    public init(metrics: [Metric] = [], params: [Param] = [], tags: [RunTag] = []) {
+        self.metrics = metrics
+        self.params = params
+        self.tags = tags
+    }
+
+    /// Whether the batch holds nothing.
+    public var isEmpty: Bool { metrics.isEmpty && params.isEmpty && tags.isEmpty }
+}

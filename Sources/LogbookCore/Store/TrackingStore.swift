@@ -1,0 +1,118 @@
+/// Where experiments and runs are kept: the embedded SQLite file, PostgreSQL, or an MLflow server.
+///
+/// Every store behaves the same; `LogbookTesting`'s conformance suite specifies how. Ids are
+/// strings as on MLflow's wire. Every write to a deleted run fails with `INVALID_PARAMETER_VALUE`,
+/// and a failing call writes nothing.
+public protocol TrackingStore: Sendable {
+    // MARK: Experiments
+
+    /// Creates an experiment and returns its id. Names are unique, deleted experiments' included.
+    /// `artifactLocation` defaults to the store's artifact root plus the new id.
+    func createExperiment(name: String, artifactLocation: String?, tags: [ExperimentTag]) async throws -> String
+
+    /// The experiment with this id, deleted or not.
+    func experiment(id: String) async throws -> Experiment
+
+    /// The experiment with this name; an active one is preferred over a deleted one.
+    func experiment(named name: String) async throws -> Experiment
+
+    /// Experiments in `viewType`, newest first, one page at a time.
+    func listExperiments(viewType: ViewType, maxResults: Int, pageToken: String?) async throws -> Page<Experiment>
+
+    /// Renames an active experiment.
+    func renameExperiment(id: String, to newName: String) async throws
+
+    /// Soft-deletes an experiment and every run in it.
+    func deleteExperiment(id: String) async throws
+
+    /// Restores a deleted experiment and every run in it.
+    func restoreExperiment(id: String) async throws
+
+    /// Sets (inserts or replaces) a tag on an active experiment.
+    func setExperimentTag(experimentID: String, _ tag: ExperimentTag) async throws
+
+    /// Deletes a tag from an active experiment; a missing tag is `RESOURCE_DOES_NOT_EXIST`.
+    func deleteExperimentTag(experimentID: String, key: String) async throws
+
+    // MARK: Runs
+
+    /// Creates a run in an active experiment, status RUNNING, and returns it.
+    func createRun(_ creation: RunCreation) async throws -> Run
+
+    /// The run with this id, deleted or not, with the summary value of each metric.
+    func run(id: String) async throws -> Run
+
+    /// Changes a run's status, end time or name and returns its info.
+    func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo
+
+    /// Soft-deletes a run.
+    func deleteRun(id: String) async throws
+
+    /// Restores a deleted run.
+    func restoreRun(id: String) async throws
+
+    /// Runs of the given experiments in `viewType`, newest first (start time descending, then
+    /// run id), one page at a time.
+    func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?) async throws
+        -> Page<Run>
+
+    // MARK: Logging
+
+    /// Sets (inserts or replaces) a tag. Setting `mlflow.runName` renames the run.
+    func setTag(runID: String, _ tag: RunTag) async throws
+
+    /// Deletes a tag; a missing tag is `RESOURCE_DOES_NOT_EXIST`.
+    func deleteTag(runID: String, key: String) async throws
+
+    /// Appends a point to a metric's history. An exact duplicate of a stored point is stored once.
+    func logMetric(runID: String, _ metric: Metric) async throws
+
+    /// Logs a param. Logging the same value again is fine; a different value is
+    /// `INVALID_PARAMETER_VALUE` and the first value stays.
+    func logParam(runID: String, _ param: Param) async throws
+
+    /// Logs metrics, params and tags at once: all of it is stored, or none of it.
+    func logBatch(runID: String, _ batch: RunBatch) async throws
+
+    /// A metric's full history, ordered by step, then timestamp, then value, one page at a time.
+    /// `maxResults == nil` returns every point in one page.
+    func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws -> Page<Metric>
+}
+
+extension TrackingStore {
+    /// Creates an experiment with the default artifact location and no tags.
+    public func createExperiment(name: String) async throws -> String {
+        try await createExperiment(name: name, artifactLocation: nil, tags: [])
+    }
+
+    /// A metric's whole history.
+    public func metricHistory(runID: String, key: String) async throws -> [Metric] {
+        try await metricHistory(runID: runID, key: key, maxResults: nil, pageToken: nil).items
+    }
+
+    /// Every run of the given experiments in `viewType`, newest first, fetched page by page.
+    public func allRuns(experimentIDs: [String], viewType: ViewType = .activeOnly) async throws -> [Run] {
+        var runs: [Run] = []
+        var token: String?
+        repeat {
+            let page = try await listRuns(
+                experimentIDs: experimentIDs, viewType: viewType, maxResults: Limits.defaultMaxResults, pageToken: token)
+            runs += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return runs
+    }
+
+    /// Every experiment in `viewType`, fetched page by page.
+    public func allExperiments(viewType: ViewType = .activeOnly) async throws -> [Experiment] {
+        var experiments: [Experiment] = []
+        var token: String?
+        repeat {
+            let page = try await listExperiments(
+                viewType: viewType, maxResults: Limits.defaultMaxResults, pageToken: token)
+            experiments += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return experiments
+    }
+}

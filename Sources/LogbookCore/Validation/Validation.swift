@@ -1,0 +1,205 @@
+/// The checks every store applies before writing (reference §3.1–§3.2), with MLflow's messages.
+///
+/// Values come back checked and, where the policy says so, truncated.
+public struct Validation: Sendable {
+    /// What to do with over-long param and tag values.
+    public var longValues: LongValuePolicy
+
+    public init(longValues: LongValuePolicy = .truncate) {
+        self.longValues = longValues
+    }
+
+    // MARK: Keys
+
+    /// Checks a metric, param or tag key: the character set, the length limit and the rule that a
+    /// key must not resolve to another name when read as a file path.
+    public static func validateKey(_ key: String, kind: String = "key") throws {
+        guard key.unicodeScalars.allSatisfy(isKeyScalar) else {
+            throw LogbookError.invalid(
+                "Invalid value \"\(key)\" for parameter '\(kind)' supplied: Names may only contain alphanumerics, underscores (_), dashes (-), periods (.), spaces ( ), colon(:) and slashes (/)."
+            )
+        }
+        let normalized = normalizePath(key)
+        if normalized != key || normalized == "." || normalized.hasPrefix("..") || normalized.hasPrefix("/") {
+            throw LogbookError.invalid(
+                "Invalid value \"\(key)\" for parameter '\(kind)' supplied: Names may be treated as files in certain cases, and must not resolve to other names when treated as such. This name would resolve to '\(normalized)'"
+            )
+        }
+        if key.count > Limits.maxKeyLength {
+            throw LogbookError.invalid(
+                "'\(kind)' exceeds the maximum length of \(Limits.maxKeyLength) characters (got \(key.count))."
+            )
+        }
+    }
+
+    private static func isKeyScalar(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case "/", ".", "-", " ", ":", "_": return true
+        default: return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
+        }
+    }
+
+    /// POSIX path normalisation, as Python's `posixpath.normpath`.
+    static func normalizePath(_ path: String) -> String {
+        if path.isEmpty { return "." }
+        var leadingSlashes = path.prefix(while: { $0 == "/" }).count
+        if leadingSlashes > 2 { leadingSlashes = 1 }
+        var parts: [Substring] = []
+        for component in path.split(separator: "/", omittingEmptySubsequences: true) where component != "." {
+            let keepsDotDot = (leadingSlashes == 0 && parts.isEmpty) || parts.last == ".."
+            if component != ".." || keepsDotDot {
+                parts.append(component)
+            } else if !parts.isEmpty {
+                parts.removeLast()
+            }
+        }
+        let joined = String(repeating: "/", count: leadingSlashes) + parts.joined(separator: "/")
+        return joined.isEmpty ? "." : joined
+    }
+
+    // MARK: Entities
+
+    /// Checks a metric point.
+    public func validate(_ metric: Metric) throws {
+        try Self.validateKey(metric.key, kind: "Metric name")
+        if metric.timestamp < 0 {
+            throw LogbookError.invalid(
+                "Invalid value \(metric.timestamp) for metric '\(metric.key)' timestamp: Timestamp must be a nonnegative long (64-bit integer)."
+            )
+        }
+    }
+
+    /// Checks a param and applies the long-value policy to its value.
+    public func validated(_ param: Param) throws -> Param {
+        try Self.validateKey(param.key, kind: "Param key")
+        return Param(key: param.key, value: try limit(param.value, to: Limits.maxParamValueLength, what: "Param value"))
+    }
+
+    /// Checks a run tag and applies the long-value policy to its value.
+    public func validated(_ tag: RunTag) throws -> RunTag {
+        try Self.validateKey(tag.key, kind: "Tag key")
+        return RunTag(key: tag.key, value: try limit(tag.value, to: Limits.maxTagValueLength, what: "Tag value"))
+    }
+
+    /// Checks an experiment tag (never truncated).
+    public static func validate(_ tag: ExperimentTag) throws {
+        try validateKey(tag.key, kind: "Experiment tag key")
+        if tag.value.count > Limits.maxExperimentTagValueLength {
+            throw LogbookError.invalid(
+                "'Experiment tag value' exceeds the maximum length of \(Limits.maxExperimentTagValueLength) characters (got \(tag.value.count))."
+            )
+        }
+    }
+
+    private func limit(_ value: String, to maximum: Int, what: String) throws -> String {
+        guard value.count > maximum else { return value }
+        switch longValues {
+        case .truncate:
+            return String(value.prefix(maximum))
+        case .reject:
+            throw LogbookError.invalid(
+                "'\(what)' exceeds the maximum length of \(maximum) characters (got \(value.count)). Shorten it, or let the store truncate long values (LOGBOOK_TRUNCATE_LONG_VALUES=true)."
+            )
+        }
+    }
+
+    /// Checks a whole log-batch: every item, the batch limits and duplicate param keys.
+    /// Returns the batch with the long-value policy applied. Nothing is written when this throws.
+    public func validated(_ batch: RunBatch) throws -> RunBatch {
+        for metric in batch.metrics { try validate(metric) }
+        let params = try batch.params.map(validated)
+        let tags = try batch.tags.map(validated)
+        if batch.metrics.count > Limits.maxMetricsPerBatch {
+            throw LogbookError.invalid(
+                "A batch logging request can contain at most \(Limits.maxMetricsPerBatch) metrics. Got \(batch.metrics.count) metrics. Split the batch."
+            )
+        }
+        if params.count > Limits.maxParamsTagsPerBatch {
+            throw LogbookError.invalid(
+                "A batch logging request can contain at most \(Limits.maxParamsTagsPerBatch) params. Got \(params.count) params. Split the batch."
+            )
+        }
+        if tags.count > Limits.maxParamsTagsPerBatch {
+            throw LogbookError.invalid(
+                "A batch logging request can contain at most \(Limits.maxParamsTagsPerBatch) tags. Got \(tags.count) tags. Split the batch."
+            )
+        }
+        let total = batch.metrics.count + params.count + tags.count
+        if total > Limits.maxEntitiesPerBatch {
+            throw LogbookError.invalid(
+                "A batch logging request can contain at most \(Limits.maxEntitiesPerBatch) metrics, params and tags in total. Got \(total). Split the batch."
+            )
+        }
+        var seen = Set<String>()
+        var duplicates: [String] = []
+        for param in params where !seen.insert(param.key).inserted && !duplicates.contains(param.key) {
+            duplicates.append(param.key)
+        }
+        if !duplicates.isEmpty {
+            throw LogbookError.invalid(
+                "Duplicate parameter keys have been submitted: \(duplicates.map { "'\($0)'" }). Please ensure the request contains only one param value per param key."
+            )
+        }
+        return RunBatch(metrics: batch.metrics, params: params, tags: tags)
+    }
+
+    // MARK: Identifiers and names
+
+    /// Checks the shape of a run id.
+    public static func validateRunID(_ runID: String) throws {
+        let scalars = Array(runID.unicodeScalars)
+        let valid =
+            !scalars.isEmpty && scalars.count <= 256
+            && scalars.enumerated().allSatisfy { index, scalar in
+                scalar.isASCII
+                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
+                        || (index > 0 && (scalar == "_" || scalar == "-")))
+            }
+        guard valid else {
+            throw LogbookError.invalid("Invalid run ID: '\(runID)'. A run ID is 32 hexadecimal characters.")
+        }
+    }
+
+    /// Checks an experiment name and returns it.
+    public static func validateExperimentName(_ name: String) throws {
+        if name.allSatisfy(\.isWhitespace) {
+            throw LogbookError.invalid("Invalid experiment name: '\(name)'. An experiment name must not be empty.")
+        }
+        if name.count > Limits.maxExperimentNameLength {
+            throw LogbookError.invalid(
+                "Experiment name exceeds the maximum length of \(Limits.maxExperimentNameLength) characters (got \(name.count))."
+            )
+        }
+    }
+
+    /// Checks an experiment artifact location given by a user.
+    public static func validateArtifactLocation(_ location: String) throws {
+        if location.hasPrefix("runs:") {
+            throw LogbookError.invalid(
+                "Artifact location cannot be a runs:/ URI. Give a directory or a storage URI instead."
+            )
+        }
+        if location.count > Limits.maxArtifactLocationLength {
+            throw LogbookError.invalid(
+                "Artifact location exceeds the maximum length of \(Limits.maxArtifactLocationLength) characters."
+            )
+        }
+    }
+
+    /// Parses an experiment id: stores number experiments with integers.
+    public static func experimentNumber(_ id: String) throws -> Int64 {
+        guard let number = Int64(id), number >= 0 else {
+            throw LogbookError.invalid("Invalid experiment ID '\(id)'. Experiment ID must be a valid integer.")
+        }
+        return number
+    }
+
+    /// Checks a page size.
+    public static func validateMaxResults(_ maxResults: Int) throws {
+        guard (1...Limits.maxResultsThreshold).contains(maxResults) else {
+            throw LogbookError.invalid(
+                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be between 1 and \(Limits.maxResultsThreshold)."
+            )
+        }
+    }
+}

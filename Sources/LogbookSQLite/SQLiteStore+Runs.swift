@@ -1,0 +1,191 @@
+import GRDB
+import LogbookCore
+
+extension SQLiteStore {
+    public func createRun(_ creation: RunCreation) async throws -> Run {
+        let experimentNumber = try Validation.experimentNumber(creation.experimentID)
+        let tags = try creation.tags.map(validation.validated)
+        let tagName = tags.last { $0.key == SystemTag.runName }?.value
+        if let runName = creation.runName, let tagName, runName != tagName {
+            throw LogbookError(
+                .invalidParameterValue,
+                "Both 'run_name' argument and '\(SystemTag.runName)' tag are specified, but with different values (run_name='\(runName)', \(SystemTag.runName)='\(tagName)'). Give the name once."
+            )
+        }
+        let name = creation.runName.flatMap { $0.isEmpty ? nil : $0 } ?? tagName ?? RunNames.random()
+        let runID = RunNames.newRunID()
+        return try await write { db in
+            try Self.requireActiveExperiment(db, experimentNumber, id: creation.experimentID)
+            let location = try String.fetchOne(
+                db, sql: "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
+                arguments: [experimentNumber])!
+            try db.execute(
+                sql: """
+                    INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
+                    VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, 'active')
+                    """,
+                arguments: [
+                    runID, experimentNumber, name, creation.userID, creation.startTime,
+                    "\(location)/\(runID)/artifacts",
+                ])
+            let runKey = db.lastInsertedRowID
+            try Self.upsertTags(db, runKey: runKey, tags + [RunTag(key: SystemTag.runName, value: name)])
+            return try Self.fetchRuns(db, where: "r.run_key = ?", [runKey])[0]
+        }
+    }
+
+    public func run(id: String) async throws -> Run {
+        try Validation.validateRunID(id)
+        return try await read { db in
+            guard let run = try Self.fetchRuns(db, where: "r.run_id = ?", [id]).first else {
+                throw LogbookError.runNotFound(id)
+            }
+            return run
+        }
+    }
+
+    public func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo {
+        try Validation.validateRunID(id)
+        return try await write { db in
+            let runKey = try Self.activeRunKey(db, id)
+            if let status = update.status {
+                try db.execute(
+                    sql: "UPDATE runs SET status = ? WHERE run_key = ?", arguments: [status.rawValue, runKey])
+            }
+            if let endTime = update.endTime {
+                try db.execute(sql: "UPDATE runs SET end_time = ? WHERE run_key = ?", arguments: [endTime, runKey])
+            }
+            if let name = update.runName, !name.isEmpty {
+                try Self.upsertTags(db, runKey: runKey, [RunTag(key: SystemTag.runName, value: name)])
+            }
+            return try Self.fetchRuns(db, where: "r.run_key = ?", [runKey], withData: false)[0].info
+        }
+    }
+
+    public func deleteRun(id: String) async throws {
+        try await setRunStage(id: id, to: .deleted)
+    }
+
+    public func restoreRun(id: String) async throws {
+        try await setRunStage(id: id, to: .active)
+    }
+
+    private func setRunStage(id: String, to stage: LifecycleStage) async throws {
+        try Validation.validateRunID(id)
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_id = ?",
+                arguments: [stage.rawValue, stage == .deleted ? Clock.nowMilliseconds() : nil, id])
+            if db.changesCount == 0 { throw LogbookError.runNotFound(id) }
+        }
+    }
+
+    private struct RunPosition: Codable {
+        var startTime: Int64
+        var runID: String
+    }
+
+    public func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?)
+        async throws -> Page<Run>
+    {
+        try Validation.validateMaxResults(maxResults)
+        let numbers = try experimentIDs.map(Validation.experimentNumber)
+        let after = try pageToken.map { try PageToken.decode($0, as: RunPosition.self) }
+        guard !numbers.isEmpty else { return Page(items: []) }
+        return try await read { db in
+            var condition =
+                "r.experiment_id IN (\(numbers.map(String.init).joined(separator: ","))) AND r.lifecycle_stage IN (\(Self.stageList(viewType)))"
+            var arguments: StatementArguments = []
+            if let after {
+                condition += " AND (r.start_time < ? OR (r.start_time = ? AND r.run_id > ?))"
+                arguments += [after.startTime, after.startTime, after.runID]
+            }
+            var runs = try Self.fetchRuns(
+                db, where: condition, arguments, order: "r.start_time DESC, r.run_id ASC", limit: maxResults + 1)
+            var token: String?
+            if runs.count > maxResults {
+                runs.removeLast()
+                let last = runs[runs.count - 1].info
+                token = PageToken.encode(RunPosition(startTime: last.startTime, runID: last.runID))
+            }
+            return Page(items: runs, nextPageToken: token)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The run's internal key, or an error when it does not exist or is deleted.
+    static func activeRunKey(_ db: Database, _ runID: String) throws -> Int64 {
+        let statement = try db.cachedStatement(sql: "SELECT run_key, lifecycle_stage FROM runs WHERE run_id = ?")
+        guard let row = try Row.fetchOne(statement, arguments: [runID]) else { throw LogbookError.runNotFound(runID) }
+        if (row[1] as String) != LifecycleStage.active.rawValue { throw LogbookError.runNotActive(runID) }
+        return row[0]
+    }
+
+    /// Inserts or replaces tags in order (the last value of a key wins); `mlflow.runName` also
+    /// renames the run.
+    static func upsertTags(_ db: Database, runKey: Int64, _ tags: [RunTag]) throws {
+        let statement = try db.cachedStatement(
+            sql: "INSERT OR REPLACE INTO tags (run_key, key, value) VALUES (?, ?, ?)")
+        for tag in tags {
+            try statement.execute(arguments: [runKey, tag.key, tag.value])
+            if tag.key == SystemTag.runName {
+                try db.execute(sql: "UPDATE runs SET name = ? WHERE run_key = ?", arguments: [tag.value, runKey])
+            }
+        }
+    }
+
+    /// Runs with their data, loaded with one query per kind of data for the whole page.
+    static func fetchRuns(
+        _ db: Database, where condition: String, _ arguments: StatementArguments, order: String = "r.run_key",
+        limit: Int? = nil, withData: Bool = true
+    ) throws -> [Run] {
+        let rows = try Row.fetchAll(
+            db,
+            sql: """
+                SELECT r.run_key, r.run_id, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
+                       r.artifact_uri, r.lifecycle_stage
+                FROM runs r WHERE \(condition) ORDER BY \(order) \(limit.map { "LIMIT \($0)" } ?? "")
+                """,
+            arguments: arguments)
+        var keys: [Int64] = []
+        var runs: [Run] = []
+        keys.reserveCapacity(rows.count)
+        runs.reserveCapacity(rows.count)
+        for row in rows {
+            keys.append(row[0])
+            runs.append(
+                Run(
+                    info: RunInfo(
+                        runID: row[1], experimentID: String(row[2] as Int64), runName: row[3], userID: row[4],
+                        status: RunStatus(rawValue: row[5]) ?? .running, startTime: row[6], endTime: row[7],
+                        artifactURI: row[8], lifecycleStage: LifecycleStage(rawValue: row[9]) ?? .active)))
+        }
+        guard withData, !keys.isEmpty else { return runs }
+        var index: [Int64: Int] = [:]
+        for (position, key) in keys.enumerated() { index[key] = position }
+        let keyList = keys.map(String.init).joined(separator: ",")
+        for row in try Row.fetchAll(
+            db, sql: "SELECT run_key, key, value FROM params WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
+        {
+            runs[index[row[0]]!].data.params.append(Param(key: row[1], value: row[2]))
+        }
+        for row in try Row.fetchAll(
+            db, sql: "SELECT run_key, key, value FROM tags WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
+        {
+            runs[index[row[0]]!].data.tags.append(RunTag(key: row[1], value: row[2]))
+        }
+        for row in try Row.fetchAll(
+            db,
+            sql: """
+                SELECT run_key, key, value, is_nan, timestamp, step FROM metric_series
+                WHERE run_key IN (\(keyList)) ORDER BY run_key, key
+                """)
+        {
+            let isNaN: Bool = row[3]
+            runs[index[row[0]]!].data.metrics.append(
+                Metric(key: row[1], value: isNaN ? .nan : row[2], timestamp: row[4], step: row[5]))
+        }
+        return runs
+    }
+}

@@ -1,0 +1,86 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema's versions. Each release appends migrations; files made by older releases are
+    /// upgraded when opened. Never edit a migration that has shipped.
+    ///
+    /// Design, for speed and growth:
+    /// - Runs get a compact integer `run_key`; metric rows refer to a `metric_series` row
+    ///   (one per run and key) by integer, so no text key or 32-character run id is repeated per point.
+    /// - `metric_points` is a `WITHOUT ROWID` table whose primary key *is* the data
+    ///   `(series_id, step, timestamp, is_nan, value)`: range reads by run, key and step are one
+    ///   b-tree scan, exact duplicates are ignored, and there is no second index over the history.
+    /// - `metric_series` holds each metric's summary point, maintained on write, so listing and
+    ///   searching runs never read the history.
+    /// - NaN is stored as value 0 with `is_nan = 1` (SQLite turns NaN into NULL); ±infinity is
+    ///   stored as is and reads back exactly.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: experiments, runs, params, tags, metrics") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE experiments (
+                        experiment_id INTEGER PRIMARY KEY,
+                        name TEXT NOT NULL UNIQUE,
+                        artifact_location TEXT NOT NULL,
+                        lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active', 'deleted')),
+                        creation_time INTEGER NOT NULL,
+                        last_update_time INTEGER NOT NULL
+                    );
+                    CREATE INDEX experiments_by_creation ON experiments (creation_time DESC, experiment_id);
+                    CREATE TABLE experiment_tags (
+                        experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (experiment_id, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE runs (
+                        run_key INTEGER PRIMARY KEY,
+                        run_id TEXT NOT NULL UNIQUE,
+                        experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
+                        name TEXT NOT NULL,
+                        user_id TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        start_time INTEGER NOT NULL,
+                        end_time INTEGER,
+                        artifact_uri TEXT NOT NULL,
+                        lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active', 'deleted')),
+                        deleted_time INTEGER
+                    );
+                    CREATE INDEX runs_by_experiment ON runs (experiment_id, start_time DESC, run_id);
+                    CREATE TABLE params (
+                        run_key INTEGER NOT NULL REFERENCES runs (run_key),
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (run_key, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE tags (
+                        run_key INTEGER NOT NULL REFERENCES runs (run_key),
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (run_key, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE metric_series (
+                        series_id INTEGER PRIMARY KEY,
+                        run_key INTEGER NOT NULL REFERENCES runs (run_key),
+                        key TEXT NOT NULL,
+                        step INTEGER NOT NULL,
+                        timestamp INTEGER NOT NULL,
+                        is_nan INTEGER NOT NULL,
+                        value REAL NOT NULL,
+                        UNIQUE (run_key, key)
+                    );
+                    CREATE INDEX metric_series_by_key ON metric_series (key, value);
+                    CREATE TABLE metric_points (
+                        series_id INTEGER NOT NULL,
+                        step INTEGER NOT NULL,
+                        timestamp INTEGER NOT NULL,
+                        is_nan INTEGER NOT NULL,
+                        value REAL NOT NULL,
+                        PRIMARY KEY (series_id, step, timestamp, is_nan, value)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+}

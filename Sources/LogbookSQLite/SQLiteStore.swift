@@ -1,0 +1,119 @@
+import Foundation
+import GRDB
+import LogbookCore
+
+/// The embedded store: one SQLite file, shared safely by several processes.
+///
+/// ```swift
+/// let store = try SQLiteStore(path: "logbook.db")
+/// let run = try await store.createRun(RunCreation(experimentID: "0"))
+/// try await store.logMetric(runID: run.id, Metric(key: "loss", value: 0.25, timestamp: 1, step: 1))
+/// ```
+///
+/// The file is opened in WAL mode with `synchronous=NORMAL`: a committed write survives a crash of
+/// the writing process; readers never block the writer. A busy timeout lets several processes
+/// write the same file: they take turns instead of failing with "database is locked". The schema
+/// is versioned (see ``SQLiteStore/migrator``), so opening a file made by an older release
+/// upgrades it in place.
+///
+/// Thread safety: all state lives in the database; GRDB's `DatabasePool` serialises writes and
+/// runs reads concurrently, so the store is `Sendable`.
+public final class SQLiteStore: TrackingStore {
+    /// How a store is set up.
+    public struct Configuration: Sendable {
+        /// Directory under which experiments get their default artifact location
+        /// (`<root>/<experiment id>`). Default: `./logbook-artifacts` of the working directory.
+        public var artifactRoot: String
+        /// What to do with over-long param and tag values. Default: truncate, as MLflow.
+        public var longValues: LongValuePolicy
+        /// How long a write waits for another process's write before failing.
+        public var busyTimeout: TimeInterval
+
+        public init(
+            artifactRoot: String = FileManager.default.currentDirectoryPath + "/logbook-artifacts",
+            longValues: LongValuePolicy = .truncate,
+            busyTimeout: TimeInterval = 30
+        ) {
+            self.artifactRoot = artifactRoot
+            self.longValues = longValues
+            self.busyTimeout = busyTimeout
+        }
+    }
+
+    /// The path of the database file.
+    public let path: String
+    public let configuration: Configuration
+    let pool: DatabasePool
+    let validation: Validation
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    public init(path: String, configuration: Configuration = Configuration()) throws {
+        self.path = path
+        self.configuration = configuration
+        self.validation = Validation(longValues: configuration.longValues)
+        var config = GRDB.Configuration()
+        config.busyMode = .timeout(configuration.busyTimeout)
+        config.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        if !directory.isEmpty {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Self.migrator.migrate(pool)
+            let root = configuration.artifactRoot
+            try pool.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
+                        SELECT 0, ?, ?, 'active', ?, ? WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE experiment_id = 0)
+                        """,
+                    arguments: [Experiment.defaultName, root + "/0", Clock.nowMilliseconds(), Clock.nowMilliseconds()])
+            }
+        } catch let error as DatabaseError {
+            throw LogbookError(
+                .internalError, "Cannot open the SQLite store at \(path): \(error.message ?? "\(error)")")
+        }
+    }
+
+    /// Opens the store a tracking URI names.
+    public convenience init(uri: TrackingURI, configuration: Configuration = Configuration()) throws {
+        switch uri {
+        case .sqlite(let path): try self.init(path: path, configuration: configuration)
+        }
+    }
+
+    // MARK: Access
+
+    /// Runs `body` in an IMMEDIATE write transaction; any error rolls the whole transaction back.
+    func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.write(body)
+        } catch let error as DatabaseError {
+            throw Self.translate(error)
+        }
+    }
+
+    /// Runs `body` on a read-only snapshot.
+    func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
+        do {
+            return try await pool.read(body)
+        } catch let error as DatabaseError {
+            throw Self.translate(error)
+        }
+    }
+
+    static func translate(_ error: DatabaseError) -> LogbookError {
+        switch error.resultCode {
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            LogbookError(
+                .temporarilyUnavailable,
+                "The database is busy with another writer for longer than the busy timeout; try again. (\(error.message ?? ""))"
+            )
+        default:
+            LogbookError(.internalError, "SQLite error: \(error.message ?? "\(error)")")
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import LogbookCore
+
+// MLflow's REST JSON shapes (reference §6): snake_case names, int64 as numbers, enums by name,
+// empty fields omitted. The server, the REST client and the CLI's `--json` all use these types,
+// so they cannot drift apart.
+
+/// `Experiment` as MLflow sends it.
+public struct WireExperiment: Codable, Sendable, Hashable {
+    public var experimentID: String
+    public var name: String
+    public var artifactLocation: String?
+    public var lifecycleStage: String?
+    public var lastUpdateTime: Int64?
+    public var creationTime: Int64?
+    public var tags: [WireTag]?
+
+    enum CodingKeys: String, CodingKey {
+        case experimentID = "experiment_id", name, artifactLocation = "artifact_location"
+        case lifecycleStage = "lifecycle_stage", lastUpdateTime = "last_update_time"
+        case creationTime = "creation_time", tags
+    }
+
+    public init(_ experiment: Experiment) {
+        experimentID = experiment.id
+        name = experiment.name
+        artifactLocation = experiment.artifactLocation
+        lifecycleStage = experiment.lifecycleStage.rawValue
+        lastUpdateTime = experiment.lastUpdateTime
+        creationTime = experiment.creationTime
+        tags = experiment.tags.isEmpty ? nil : experiment.tags.map { WireTag(key: $0.key, value: $0.value) }
+    }
+}
+
+/// A key–value pair: `RunTag`, `Param` and `ExperimentTag` share this shape.
+public struct WireTag: Codable, Sendable, Hashable {
+    public var key: String
+    public var value: String?
+
+    public init(key: String, value: String?) {
+        self.key = key
+        self.value = value
+    }
+}
+
+/// `Metric` as MLflow sends it; NaN and ±infinity travel as the strings `"NaN"`, `"Infinity"`, `"-Infinity"`.
+public struct WireMetric: Codable, Sendable, Hashable {
+    public var key: String
+    public var value: Double
+    public var timestamp: Int64
+    public var step: Int64
+
+    public init(_ metric: Metric) {
+        key = metric.key
+        value = metric.value
+        timestamp = metric.timestamp
+        step = metric.step
+    }
+
+    public var metric: Metric { Metric(key: key, value: value, timestamp: timestamp, step: step) }
+}
+
+/// `RunInfo` as MLflow sends it, with the deprecated `run_uuid` alias filled in.
+public struct WireRunInfo: Codable, Sendable, Hashable {
+    public var runUUID: String?
+    public var experimentID: String
+    public var runName: String?
+    public var userID: String?
+    public var status: String
+    public var startTime: Int64?
+    public var endTime: Int64?
+    public var artifactURI: String?
+    public var lifecycleStage: String
+    public var runID: String
+
+    enum CodingKeys: String, CodingKey {
+        case runUUID = "run_uuid", experimentID = "experiment_id", runName = "run_name", userID = "user_id"
+        case status, startTime = "start_time", endTime = "end_time", artifactURI = "artifact_uri"
+        case lifecycleStage = "lifecycle_stage", runID = "run_id"
+    }
+
+    public init(_ info: RunInfo) {
+        runUUID = info.runID
+        experimentID = info.experimentID
+        runName = info.runName
+        userID = info.userID
+        status = info.status.rawValue
+        startTime = info.startTime
+        endTime = info.endTime
+        artifactURI = info.artifactURI
+        lifecycleStage = info.lifecycleStage.rawValue
+        runID = info.runID
+    }
+}
+
+/// `RunData` as MLflow sends it: empty lists are left out.
+public struct WireRunData: Codable, Sendable, Hashable {
+    public var metrics: [WireMetric]?
+    public var params: [WireTag]?
+    public var tags: [WireTag]?
+
+    public init(_ data: RunData) {
+        metrics = data.metrics.isEmpty ? nil : data.metrics.map(WireMetric.init)
+        params = data.params.isEmpty ? nil : data.params.map { WireTag(key: $0.key, value: $0.value) }
+        tags = data.tags.isEmpty ? nil : data.tags.map { WireTag(key: $0.key, value: $0.value) }
+    }
+}
+
+/// An empty message, `{}`.
+public struct WireEmpty: Codable, Sendable, Hashable {
+    public init() {}
+}
+
+/// `Run` as MLflow sends it (`inputs` is always present, as in MLflow's answers).
+public struct WireRun: Codable, Sendable, Hashable {
+    public var info: WireRunInfo
+    public var data: WireRunData
+    public var inputs: WireEmpty?
+
+    public init(_ run: Run) {
+        info = WireRunInfo(run.info)
+        data = WireRunData(run.data)
+        inputs = WireEmpty()
+    }
+}
