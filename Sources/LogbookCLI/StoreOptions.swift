@@ -1,0 +1,25 @@
+import ArgumentParser
+import Foundation
+import LogbookCore
+import LogbookSQLite
+
+/// Options every command that reads or writes runs shares.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "Tracking URI: sqlite:///relative.db, sqlite:////absolute.db or a file path.")
+    var trackingURI: String?
+
+    /// Opens the store the options (or the environment) name.
+    func openStore() throws -> SQLiteStore {
+        let environment = ProcessInfo.processInfo.environment
+        let uri = try trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
+        return try SQLiteStore(
+            uri: uri,
+            configuration: SQLiteStore.Configuration(longValues: try LongValuePolicy.fromEnvironment(environment)))
+    }
+}
+
+/// `--json` for commands that can print MLflow's REST JSON instead of a table.
+struct OutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print MLflow's REST JSON instead of a table.")
+    var json = false
+}

@@ -1,0 +1,121 @@
+import Foundation
+import Testing
+
+@Suite("logbook command line")
+struct CLITests {
+    @Test func experimentsCreateListDeleteRestore() throws {
+        let cli = try CLI()
+        let created = try cli("experiments", "create", "vision")
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout == "1\n")
+        let table = try cli("experiments", "list").stdout
+        #expect(table.hasPrefix("ID"))
+        #expect(table.contains("vision") && table.contains("Default"))
+        #expect(FileManager.default.fileExists(atPath: cli.directory + "/logbook.db"), "default store is ./logbook.db")
+
+        let duplicate = try cli("experiments", "create", "vision")
+        #expect(duplicate.status == 1)
+        #expect(duplicate.stderr.contains("already exists"))
+        #expect(duplicate.stderr.contains("RESOURCE_ALREADY_EXISTS"))
+
+        #expect(try cli("experiments", "delete", "vision").status == 0)
+        #expect(!(try cli("experiments", "list").stdout.contains("vision")))
+        #expect(try cli("experiments", "list", "--view", "deleted").stdout.contains("vision"))
+        #expect(try cli("experiments", "restore", "1").status == 0)
+        #expect(try cli("experiments", "list").stdout.contains("vision"))
+    }
+
+    @Test func experimentsJSONIsMLflowsShape() throws {
+        let cli = try CLI()
+        try cli("experiments", "create", "json-exp")
+        let object = try cli("experiments", "list", "--json").json()
+        let experiments = try #require(object["experiments"] as? [[String: Any]])
+        #expect(experiments.map { $0["name"] as? String } == ["json-exp", "Default"])
+        #expect(experiments[0]["experiment_id"] as? String == "1")
+        #expect(experiments[0]["lifecycle_stage"] as? String == "active")
+        #expect(experiments[0]["creation_time"] is Int)
+        #expect((experiments[1]["artifact_location"] as? String)?.hasSuffix("/logbook-artifacts/0") == true)
+    }
+
+    @Test func demoRecordsASweepAndPrintsTheRunsTable() throws {
+        let cli = try CLI()
+        let demo = try cli("demo")
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("RUN ID"))
+        for trial in 0..<4 { #expect(demo.stdout.contains("trial-\(trial)")) }
+
+        let runs = try #require(try cli("runs", "list", "--experiment", "logbook-demo", "--json").json()["runs"] as? [[String: Any]])
+        #expect(runs.count == 5)
+        let infos = runs.compactMap { $0["info"] as? [String: Any] }
+        #expect(infos.allSatisfy { $0["status"] as? String == "FINISHED" })
+        let tags = runs.map { (($0["data"] as? [String: Any])?["tags"] as? [[String: String]]) ?? [] }
+        let parentIDs = tags.map { $0.first { $0["key"] == "mlflow.parentRunId" }?["value"] }
+        #expect(parentIDs.compactMap { $0 }.count == 4, "four child trials")
+        let parent = try #require(infos.first { parentIDs.contains($0["run_id"] as? String) })
+        #expect(Set(parentIDs.compactMap { $0 }) == [parent["run_id"] as? String])
+    }
+
+    @Test func runsShowListDeleteRestore() throws {
+        let cli = try CLI()
+        try cli("demo")
+        let list = try cli("runs", "list", "--json").json()
+        let runs = try #require(list["runs"] as? [[String: Any]])
+        let trial = try #require(runs.first { (($0["info"] as? [String: Any])?["run_name"] as? String) == "trial-2" })
+        let runID = try #require((trial["info"] as? [String: Any])?["run_id"] as? String)
+
+        let show = try cli("runs", "show", runID)
+        #expect(show.status == 0)
+        #expect(show.stdout.contains("trial-2") && show.stdout.contains("lr") && show.stdout.contains("0.01"))
+        #expect(show.stdout.contains("val_accuracy"))
+
+        let json = try cli("runs", "show", runID, "--json").json()
+        let run = try #require(json["run"] as? [String: Any])
+        let data = try #require(run["data"] as? [String: Any])
+        let metrics = try #require(data["metrics"] as? [[String: Any]])
+        #expect(Set(metrics.compactMap { $0["key"] as? String }) == ["loss", "accuracy", "val_accuracy"])
+        #expect(metrics.allSatisfy { $0["step"] as? Int == 49 })
+
+        #expect(try cli("runs", "delete", runID).status == 0)
+        #expect(!(try cli("runs", "list").stdout.contains(runID)))
+        #expect(try cli("runs", "list", "--view", "deleted").stdout.contains(runID))
+        #expect(try cli("runs", "show", runID).stdout.contains("(deleted)"))
+        #expect(try cli("runs", "restore", runID).status == 0)
+        #expect(try cli("runs", "list").stdout.contains(runID))
+    }
+
+    @Test func unknownRunAndExperimentAreClearErrors() throws {
+        let cli = try CLI()
+        let missing = try cli("runs", "show", "0123456789abcdef0123456789abcdef")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("not found"))
+        let experiment = try cli("runs", "list", "--experiment", "nope")
+        #expect(experiment.status == 1)
+        #expect(experiment.stderr.contains("'nope'"))
+    }
+
+    @Test func trackingURIFromOptionAndEnvironment() throws {
+        var cli = try CLI()
+        let unknown = try cli("experiments", "list", "--tracking-uri", "mysql://db/x")
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr.contains("sqlite:///"), "the error names the accepted forms")
+
+        try cli("experiments", "create", "in-option", "--tracking-uri", "sqlite:///option.db")
+        #expect(FileManager.default.fileExists(atPath: cli.directory + "/option.db"))
+
+        cli.environment["MLFLOW_TRACKING_URI"] = "sqlite:///mlflow.db"
+        try cli("experiments", "create", "in-mlflow-env")
+        #expect(FileManager.default.fileExists(atPath: cli.directory + "/mlflow.db"))
+
+        cli.environment["LOGBOOK_TRACKING_URI"] = cli.directory + "/logbook-env.db"
+        try cli("experiments", "create", "in-logbook-env")
+        #expect(try cli("experiments", "list").stdout.contains("in-logbook-env"))
+        #expect(!(try cli("experiments", "list").stdout.contains("in-mlflow-env")))
+    }
+
+    @Test func usageErrorsExitWithUsageStatus() throws {
+        let cli = try CLI()
+        let result = try cli("runs", "show")
+        #expect(result.status == 64)
+        #expect(result.stderr.contains("Missing expected argument"))
+    }
+}
