@@ -23,7 +23,11 @@ let package = Package(
         // The embedded store.
         .target(
             name: "LogbookSQLite",
-            dependencies: ["LogbookCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "LogbookCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
         ),
         // The store conformance suite, run against every store.
         .target(name: "LogbookTesting", dependencies: ["LogbookCore"]),

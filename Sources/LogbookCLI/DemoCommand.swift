@@ -18,10 +18,16 @@ struct DemoCommand: AsyncParsableCommand {
             let experimentID = try await DemoSweep.experimentID(named: experiment, in: store)
             let sweep = try await DemoSweep(steps: steps).record(into: store, experimentID: experimentID)
             print("Recorded sweep \(sweep.parent.info.runName) (\(sweep.parent.id)) in experiment '\(experiment)'.")
-            print("Best trial: \(sweep.best.info.runName), lr=\(sweep.best.data.param("lr") ?? "?"), "
-                + "val_accuracy=\(Format.value(sweep.best.data.metric("val_accuracy") ?? .nan))\n")
+            print(
+                "Best trial: \(sweep.best.info.runName), lr=\(sweep.best.data.param("lr") ?? "?"), "
+                    + "val_accuracy=\(Format.value(sweep.best.data.metric("val_accuracy") ?? .nan))\n")
             let runs = try await store.allRuns(experimentIDs: [experimentID])
-            print(RunTable(runs: runs.filter { $0.id == sweep.parent.id || $0.data.tag(SystemTag.parentRunID) == sweep.parent.id }).rendered)
+            print(
+                RunTable(
+                    runs: runs.filter {
+                        $0.id == sweep.parent.id || $0.data.tag(SystemTag.parentRunID) == sweep.parent.id
+                    }
+                ).rendered)
         }
     }
 }

@@ -26,7 +26,10 @@ struct ExperimentsCommand: AsyncParsableCommand {
                         TextTable(
                             header: ["ID", "NAME", "STAGE", "CREATED", "ARTIFACT LOCATION"],
                             rows: experiments.map {
-                                [$0.id, $0.name, $0.lifecycleStage.rawValue, Format.time($0.creationTime), $0.artifactLocation]
+                                [
+                                    $0.id, $0.name, $0.lifecycleStage.rawValue, Format.time($0.creationTime),
+                                    $0.artifactLocation,
+                                ]
                             }
                         ).rendered)
                 }

@@ -43,7 +43,8 @@ struct RunTable {
                     .joined(separator: " ")
                 return [
                     info.runID, info.runName, info.status.rawValue, Format.time(info.startTime),
-                    Format.duration(max(0, duration)), run.data.tag(SystemTag.parentRunID).map { String($0.prefix(8)) } ?? "",
+                    Format.duration(max(0, duration)),
+                    run.data.tag(SystemTag.parentRunID).map { String($0.prefix(8)) } ?? "",
                     metrics + (run.data.metrics.count > 3 ? " …" : ""),
                 ]
             }

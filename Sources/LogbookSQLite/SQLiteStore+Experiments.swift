@@ -94,7 +94,8 @@ extension SQLiteStore {
         try await write { db in
             try Self.requireActiveExperiment(db, number, id: id)
             if try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?", arguments: [newName, number])
+                db, sql: "SELECT 1 FROM experiments WHERE name = ? AND experiment_id != ?",
+                arguments: [newName, number])
                 ?? false
             {
                 throw LogbookError(
@@ -203,7 +204,8 @@ extension SQLiteStore {
         let ids = experiments.map { Int64($0.id)! }
         let tagRows = try Row.fetchAll(
             db,
-            sql: "SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY key"
+            sql:
+                "SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id IN (\(ids.map(String.init).joined(separator: ","))) ORDER BY key"
         )
         var tags: [String: [ExperimentTag]] = [:]
         for row in tagRows {

@@ -24,9 +24,11 @@ extension SQLiteStore {
     public func logMetric(runID: String, _ metric: Metric) async throws {
         try Validation.validateRunID(runID)
         try validation.validate(metric)
-        try await write { db in
-            try Self.insertMetrics(db, runKey: try Self.activeRunKey(db, runID), [metric])
+        let known = seriesIDs.ids(runID: runID, keys: [metric.key])
+        let found = try await write { db in
+            try Self.insertMetrics(db, runKey: try Self.activeRunKey(db, runID), [metric], knownSeries: known)
         }
+        seriesIDs.insert(runID: runID, found)
     }
 
     public func logParam(runID: String, _ param: Param) async throws {
@@ -41,13 +43,16 @@ extension SQLiteStore {
         try Validation.validateRunID(runID)
         let batch = try validation.validated(batch)
         guard !batch.isEmpty else { return }
+        let known = seriesIDs.ids(runID: runID, keys: batch.metrics.map(\.key))
         // One transaction: a failure anywhere rolls back everything before it.
-        try await write { db in
+        let found = try await write { db in
             let runKey = try Self.activeRunKey(db, runID)
             try Self.insertParams(db, runKey: runKey, runID: runID, batch.params)
-            try Self.insertMetrics(db, runKey: runKey, batch.metrics)
+            let found = try Self.insertMetrics(db, runKey: runKey, batch.metrics, knownSeries: known)
             try Self.upsertTags(db, runKey: runKey, batch.tags)
+            return found
         }
+        seriesIDs.insert(runID: runID, found)
     }
 
     private struct HistoryPosition: Codable {
@@ -69,7 +74,8 @@ extension SQLiteStore {
         let after = try pageToken.map { try PageToken.decode($0, as: HistoryPosition.self) }
         return try await read { db in
             guard
-                let runKey = try Int64.fetchOne(db, sql: "SELECT run_key FROM runs WHERE run_id = ?", arguments: [runID])
+                let runKey = try Int64.fetchOne(
+                    db, sql: "SELECT run_key FROM runs WHERE run_id = ?", arguments: [runID])
             else {
                 throw LogbookError.runNotFound(runID)
             }
@@ -110,55 +116,36 @@ extension SQLiteStore {
 
     // MARK: Helpers
 
-    /// Appends points and keeps each key's summary point (largest step, timestamp, value) current.
-    static func insertMetrics(_ db: Database, runKey: Int64, _ metrics: [Metric]) throws {
-        guard !metrics.isEmpty else { return }
-        // The best point per key in this batch, in first-seen key order.
+    /// Appends points and keeps each key's summary point current.
+    ///
+    /// `knownSeries` maps keys of this run to their series ids where the caller knows them (ids
+    /// never change once committed); the ids of the other keys are looked up and returned.
+    static func insertMetrics(
+        _ db: Database, runKey: Int64, _ metrics: [Metric], knownSeries: [String: Int64] = [:]
+    ) throws -> [String: Int64] {
+        guard !metrics.isEmpty else { return [:] }
+        // The best point per key in this batch.
         var best: [String: Metric] = [:]
-        var keys: [String] = []
         for metric in metrics {
-            if let current = best[metric.key] {
-                if metric.supersedes(current) { best[metric.key] = metric }
-            } else {
-                best[metric.key] = metric
-                keys.append(metric.key)
+            if let current = best[metric.key], !metric.supersedes(current) { continue }
+            best[metric.key] = metric
+        }
+        let writer = try MetricWriter(db)
+        let findSeries = try db.cachedStatement(sql: "SELECT series_id FROM metric_series WHERE run_key = ? AND key = ?")
+        var seriesIDs = knownSeries
+        var found: [String: Int64] = [:]
+        for (key, candidate) in best {
+            try writer.offerSummary(candidate, runKey: runKey)
+            if seriesIDs[key] == nil {
+                let id = try Int64.fetchOne(findSeries, arguments: [runKey, key])!
+                seriesIDs[key] = id
+                found[key] = id
             }
         }
-        let findSeries = try db.cachedStatement(
-            sql: "SELECT series_id, step, timestamp, is_nan, value FROM metric_series WHERE run_key = ? AND key = ?")
-        let insertSeries = try db.cachedStatement(
-            sql: "INSERT INTO metric_series (run_key, key, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?, ?)")
-        let updateSeries = try db.cachedStatement(
-            sql: "UPDATE metric_series SET step = ?, timestamp = ?, is_nan = ?, value = ? WHERE series_id = ?")
-        var seriesIDs: [String: Int64] = [:]
-        for key in keys {
-            let candidate = best[key]!
-            let isNaN = candidate.value.isNaN
-            let stored = isNaN ? 0 : candidate.value
-            if let row = try Row.fetchOne(findSeries, arguments: [runKey, key]) {
-                let seriesID: Int64 = row[0]
-                seriesIDs[key] = seriesID
-                let existingIsNaN: Bool = row[3]
-                let existing = Metric(
-                    key: key, value: existingIsNaN ? .nan : row[4], timestamp: row[2], step: row[1])
-                if candidate.supersedes(existing) {
-                    try updateSeries.execute(
-                        arguments: [candidate.step, candidate.timestamp, isNaN, stored, seriesID])
-                }
-            } else {
-                try insertSeries.execute(
-                    arguments: [runKey, key, candidate.step, candidate.timestamp, isNaN, stored])
-                seriesIDs[key] = db.lastInsertedRowID
-            }
-        }
-        let insertPoint = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?)"
-        )
         for metric in metrics {
-            let isNaN = metric.value.isNaN
-            try insertPoint.execute(
-                arguments: [seriesIDs[metric.key]!, metric.step, metric.timestamp, isNaN, isNaN ? 0 : metric.value])
+            try writer.insert(metric, seriesID: seriesIDs[metric.key]!)
         }
+        return found
     }
 
     /// Writes params once. A key logged before with the same value is fine; with another value the

@@ -70,7 +70,6 @@ extension SQLiteStore {
                         value REAL NOT NULL,
                         UNIQUE (run_key, key)
                     );
-                    CREATE INDEX metric_series_by_key ON metric_series (key, value);
                     CREATE TABLE metric_points (
                         series_id INTEGER NOT NULL,
                         step INTEGER NOT NULL,

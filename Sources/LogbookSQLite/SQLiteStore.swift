@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import LogbookCore
+import Synchronization
 
 /// The embedded store: one SQLite file, shared safely by several processes.
 ///
@@ -45,6 +46,9 @@ public final class SQLiteStore: TrackingStore {
     public let configuration: Configuration
     let pool: DatabasePool
     let validation: Validation
+    /// Series ids of recently written metric keys. A series id never changes once committed, so
+    /// writers skip looking it up; entries are added only after their transaction commits.
+    let seriesIDs = SeriesIDCache()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, configuration: Configuration = Configuration()) throws {
@@ -90,10 +94,14 @@ public final class SQLiteStore: TrackingStore {
     /// Runs `body` in an IMMEDIATE write transaction; any error rolls the whole transaction back.
     func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws -> T {
         do {
-            return try await pool.write(body)
+            return try writeBlocking(body)
         } catch let error as DatabaseError {
             throw Self.translate(error)
         }
+    }
+
+    private func writeBlocking<T>(_ body: (Database) throws -> T) throws -> T {
+        try pool.write(body)
     }
 
     /// Runs `body` on a read-only snapshot.

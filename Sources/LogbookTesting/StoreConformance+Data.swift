@@ -4,8 +4,8 @@ import Testing
 extension StoreConformance {
     static var paramChecks: [ConformanceCheck] {
         [
-            ConformanceCheck("params are write-once: same value is fine, a new value is rejected and the old stays")
-            { fixture in
+            ConformanceCheck("params are write-once: same value is fine, a new value is rejected and the old stays") {
+                fixture in
                 let run = try await fixture.store.newRun()
                 try await fixture.store.logParam(runID: run.id, Param(key: "lr", value: "0.1"))
                 try await fixture.store.logParam(runID: run.id, Param(key: "lr", value: "0.1"))
@@ -38,8 +38,10 @@ extension StoreConformance {
             },
             ConformanceCheck("over-long param and tag values are truncated to the limit by default") { fixture in
                 let run = try await fixture.store.newRun()
-                try await fixture.store.logParam(runID: run.id, Param(key: "p", value: String(repeating: "x", count: 7000)))
-                try await fixture.store.setTag(runID: run.id, RunTag(key: "t", value: String(repeating: "y", count: 9000)))
+                try await fixture.store.logParam(
+                    runID: run.id, Param(key: "p", value: String(repeating: "x", count: 7000)))
+                try await fixture.store.setTag(
+                    runID: run.id, RunTag(key: "t", value: String(repeating: "y", count: 9000)))
                 let data = try await fixture.store.run(id: run.id).data
                 #expect(data.param("p")?.count == Limits.maxParamValueLength)
                 #expect(data.tag("t")?.count == Limits.maxTagValueLength)
@@ -52,9 +54,11 @@ extension StoreConformance {
                         runID: run.id, Param(key: "p", value: String(repeating: "x", count: 6001)))
                 }
                 await expectError(.invalidParameterValue) {
-                    try await fixture.store.setTag(runID: run.id, RunTag(key: "t", value: String(repeating: "y", count: 8001)))
+                    try await fixture.store.setTag(
+                        runID: run.id, RunTag(key: "t", value: String(repeating: "y", count: 8001)))
                 }
-                try await fixture.store.logParam(runID: run.id, Param(key: "ok", value: String(repeating: "x", count: 6000)))
+                try await fixture.store.logParam(
+                    runID: run.id, Param(key: "ok", value: String(repeating: "x", count: 6000)))
                 let data = try await fixture.store.run(id: run.id).data
                 #expect(data.param("p") == nil)
                 #expect(data.param("ok")?.count == 6000)
@@ -104,12 +108,16 @@ extension StoreConformance {
             },
             ConformanceCheck("the summary value is the point with the largest (step, timestamp, value)") { fixture in
                 let run = try await fixture.store.newRun()
-                try await fixture.store.logMetric(runID: run.id, Metric(key: "acc", value: 0.5, timestamp: 1000, step: 1))
-                try await fixture.store.logMetric(runID: run.id, Metric(key: "acc", value: 0.7, timestamp: 2000, step: 0))
+                try await fixture.store.logMetric(
+                    runID: run.id, Metric(key: "acc", value: 0.5, timestamp: 1000, step: 1))
+                try await fixture.store.logMetric(
+                    runID: run.id, Metric(key: "acc", value: 0.7, timestamp: 2000, step: 0))
                 #expect(try await fixture.store.run(id: run.id).data.metric("acc") == 0.5)
-                try await fixture.store.logMetric(runID: run.id, Metric(key: "acc", value: 0.6, timestamp: 900, step: 1))
+                try await fixture.store.logMetric(
+                    runID: run.id, Metric(key: "acc", value: 0.6, timestamp: 900, step: 1))
                 #expect(try await fixture.store.run(id: run.id).data.metric("acc") == 0.5)
-                try await fixture.store.logMetric(runID: run.id, Metric(key: "acc", value: 0.4, timestamp: 1000, step: 1))
+                try await fixture.store.logMetric(
+                    runID: run.id, Metric(key: "acc", value: 0.4, timestamp: 1000, step: 1))
                 #expect(try await fixture.store.run(id: run.id).data.metric("acc") == 0.5)
                 try await fixture.store.logBatch(
                     runID: run.id,
@@ -120,17 +128,25 @@ extension StoreConformance {
                     ]))
                 let summary = try await fixture.store.run(id: run.id).data.metrics.first { $0.key == "acc" }
                 #expect(summary == Metric(key: "acc", value: 0.1, timestamp: 5, step: 2))
+                // NaN ranks below every number at the same step and timestamp.
+                try await fixture.store.logMetric(runID: run.id, Metric(key: "n", value: .nan, timestamp: 5, step: 5))
+                #expect(try await fixture.store.run(id: run.id).data.metric("n")?.isNaN == true)
+                try await fixture.store.logMetric(runID: run.id, Metric(key: "n", value: -1, timestamp: 5, step: 5))
+                try await fixture.store.logMetric(runID: run.id, Metric(key: "n", value: .nan, timestamp: 5, step: 5))
+                #expect(try await fixture.store.run(id: run.id).data.metric("n") == -1)
             },
             ConformanceCheck("NaN and ±infinity round-trip exactly, in history and summary") { fixture in
                 let run = try await fixture.store.newRun()
                 let values: [Double] = [.nan, .infinity, -.infinity, 1.5, -0.25, .greatestFiniteMagnitude]
                 for (index, value) in values.enumerated() {
                     try await fixture.store.logMetric(
-                        runID: run.id, Metric(key: "special", value: value, timestamp: Int64(index), step: Int64(index)))
+                        runID: run.id, Metric(key: "special", value: value, timestamp: Int64(index), step: Int64(index))
+                    )
                     try await fixture.store.logMetric(
                         runID: run.id, Metric(key: "last\(index)", value: value, timestamp: 1, step: 0))
                 }
-                try await fixture.store.logMetric(runID: run.id, Metric(key: "special", value: .nan, timestamp: 0, step: 0))
+                try await fixture.store.logMetric(
+                    runID: run.id, Metric(key: "special", value: .nan, timestamp: 0, step: 0))
                 let history = try await fixture.store.metricHistory(runID: run.id, key: "special")
                 #expect(history.count == values.count)
                 for (point, value) in zip(history, values) {

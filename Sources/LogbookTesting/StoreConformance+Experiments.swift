@@ -47,7 +47,9 @@ extension StoreConformance {
             },
             ConformanceCheck("experiment names must be non-blank and at most 500 characters") { fixture in
                 for name in ["", "   ", String(repeating: "n", count: 501)] {
-                    await expectError(.invalidParameterValue) { _ = try await fixture.store.createExperiment(name: name) }
+                    await expectError(.invalidParameterValue) {
+                        _ = try await fixture.store.createExperiment(name: name)
+                    }
                 }
                 _ = try await fixture.store.createExperiment(name: String(repeating: "n", count: 500))
             },
@@ -64,9 +66,13 @@ extension StoreConformance {
                 try await fixture.store.renameExperiment(id: id, to: "new")
                 #expect(try await fixture.store.experiment(id: id).name == "new")
                 await expectError(.resourceDoesNotExist) { _ = try await fixture.store.experiment(named: "old") }
-                await expectError(.resourceAlreadyExists) { try await fixture.store.renameExperiment(id: id, to: "taken") }
+                await expectError(.resourceAlreadyExists) {
+                    try await fixture.store.renameExperiment(id: id, to: "taken")
+                }
                 try await fixture.store.deleteExperiment(id: id)
-                await expectError(.invalidParameterValue) { try await fixture.store.renameExperiment(id: id, to: "newer") }
+                await expectError(.invalidParameterValue) {
+                    try await fixture.store.renameExperiment(id: id, to: "newer")
+                }
             },
             ConformanceCheck("experiment tags are upserts and deleting a missing one is 404") { fixture in
                 let id = try await fixture.store.createExperiment(name: "tagged")

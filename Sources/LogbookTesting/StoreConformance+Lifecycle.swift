@@ -14,7 +14,8 @@ extension StoreConformance {
                 #expect(deleted.data.metric("m") == 1, "data is kept")
                 #expect(try await fixture.store.allRuns(experimentIDs: ["0"]).map(\.id) == [kept.id])
                 #expect(
-                    try await fixture.store.allRuns(experimentIDs: ["0"], viewType: .deletedOnly).map(\.id) == [gone.id])
+                    try await fixture.store.allRuns(experimentIDs: ["0"], viewType: .deletedOnly).map(\.id) == [gone.id]
+                )
                 #expect(try await fixture.store.allRuns(experimentIDs: ["0"], viewType: .all).count == 2)
                 try await fixture.store.restoreRun(id: gone.id)
                 #expect(try await fixture.store.run(id: gone.id).info.lifecycleStage == .active)
@@ -73,7 +74,9 @@ extension StoreConformance {
                     try await fixture.store.logBatch(
                         runID: run.id,
                         RunBatch(
-                            metrics: (0..<10).map { Metric(key: "loss", value: Double($0), timestamp: 1, step: Int64($0)) },
+                            metrics: (0..<10).map {
+                                Metric(key: "loss", value: Double($0), timestamp: 1, step: Int64($0))
+                            },
                             params: [Param(key: "new", value: "x"), Param(key: "fixed", value: "2")],
                             tags: [RunTag(key: "tag", value: "v")]))
                 }
@@ -83,7 +86,8 @@ extension StoreConformance {
                         runID: run.id,
                         RunBatch(
                             metrics: [
-                                Metric(key: "ok", value: 1, timestamp: 1), Metric(key: "bad*key", value: 1, timestamp: 1),
+                                Metric(key: "ok", value: 1, timestamp: 1),
+                                Metric(key: "bad*key", value: 1, timestamp: 1),
                             ],
                             params: [Param(key: "new", value: "x")], tags: [RunTag(key: "tag", value: "v")]))
                 }
@@ -92,6 +96,10 @@ extension StoreConformance {
                 #expect(data.params == [Param(key: "fixed", value: "1")])
                 #expect(data.tag("tag") == nil)
                 #expect(try await fixture.store.metricHistory(runID: run.id, key: "loss").isEmpty)
+                // Nothing of the failed batch lingers: the key can be logged afresh.
+                try await fixture.store.logMetric(runID: run.id, Metric(key: "loss", value: 7, timestamp: 2, step: 1))
+                #expect(try await fixture.store.metricHistory(runID: run.id, key: "loss").count == 1)
+                #expect(try await fixture.store.run(id: run.id).data.metric("loss") == 7)
             },
             ConformanceCheck("batch limits: 1000 metrics, 100 params, 100 tags, 1000 entities") { fixture in
                 let run = try await fixture.store.newRun()

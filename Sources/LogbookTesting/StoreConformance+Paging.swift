@@ -8,7 +8,8 @@ extension StoreConformance {
                 let run = try await fixture.store.newRun()
                 let points: [Metric] = (0..<2503).map { (index: Int) -> Metric in
                     let value = 1 / Double(index + 1)
-                    return Metric(key: "loss", value: value, timestamp: Int64(1_000 + index % 7), step: Int64(index / 3))
+                    return Metric(
+                        key: "loss", value: value, timestamp: Int64(1_000 + index % 7), step: Int64(index / 3))
                 }
                 for chunk in stride(from: 0, to: points.count, by: 1000) {
                     try await fixture.store.logBatch(
@@ -36,7 +37,8 @@ extension StoreConformance {
                 #expect(Set(collected) == Set(points + [Metric(key: "loss", value: 0, timestamp: 5, step: 10_000)]))
                 #expect(collected.map(\.step) == collected.map(\.step).sorted())
                 await expectError(.invalidParameterValue) {
-                    _ = try await fixture.store.metricHistory(runID: run.id, key: "loss", maxResults: 10, pageToken: "garbage")
+                    _ = try await fixture.store.metricHistory(
+                        runID: run.id, key: "loss", maxResults: 10, pageToken: "garbage")
                 }
                 await expectError(.invalidParameterValue) {
                     _ = try await fixture.store.metricHistory(runID: run.id, key: "loss", maxResults: 0, pageToken: nil)
@@ -102,7 +104,9 @@ extension StoreConformance {
                                     runID: run.id,
                                     RunBatch(
                                         metrics: (0..<50).map {
-                                            Metric(key: "k\(task % 4)", value: Double($0), timestamp: Int64($0), step: step)
+                                            Metric(
+                                                key: "k\(task % 4)", value: Double($0), timestamp: Int64($0), step: step
+                                            )
                                         }))
                                 try await store.logMetric(
                                     runID: run.id, Metric(key: "single", value: Double(step), timestamp: 1, step: step))

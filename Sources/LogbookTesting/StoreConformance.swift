@@ -7,7 +7,10 @@ public struct ConformanceCheck: Sendable, CustomTestStringConvertible {
     var longValues: LongValuePolicy
     var body: @Sendable (StoreFixture) async throws -> Void
 
-    init(_ name: String, longValues: LongValuePolicy = .truncate, _ body: @escaping @Sendable (StoreFixture) async throws -> Void) {
+    init(
+        _ name: String, longValues: LongValuePolicy = .truncate,
+        _ body: @escaping @Sendable (StoreFixture) async throws -> Void
+    ) {
         self.name = name
         self.longValues = longValues
         self.body = body

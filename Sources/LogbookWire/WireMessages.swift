@@ -11,7 +11,10 @@ public struct SearchExperimentsResponse: Codable, Sendable {
     public var experiments: [WireExperiment]?
     public var nextPageToken: String?
 
-    enum CodingKeys: String, CodingKey { case experiments, nextPageToken = "next_page_token" }
+    enum CodingKeys: String, CodingKey {
+        case experiments
+        case nextPageToken = "next_page_token"
+    }
 
     public init(_ experiments: [Experiment], nextPageToken: String? = nil) {
         self.experiments = experiments.isEmpty ? nil : experiments.map(WireExperiment.init)
@@ -30,7 +33,10 @@ public struct SearchRunsResponse: Codable, Sendable {
     public var runs: [WireRun]?
     public var nextPageToken: String?
 
-    enum CodingKeys: String, CodingKey { case runs, nextPageToken = "next_page_token" }
+    enum CodingKeys: String, CodingKey {
+        case runs
+        case nextPageToken = "next_page_token"
+    }
 
     public init(_ runs: [Run], nextPageToken: String? = nil) {
         self.runs = runs.isEmpty ? nil : runs.map(WireRun.init)
@@ -43,7 +49,10 @@ public struct MetricHistoryResponse: Codable, Sendable {
     public var metrics: [WireMetric]?
     public var nextPageToken: String?
 
-    enum CodingKeys: String, CodingKey { case metrics, nextPageToken = "next_page_token" }
+    enum CodingKeys: String, CodingKey {
+        case metrics
+        case nextPageToken = "next_page_token"
+    }
 
     public init(_ metrics: [Metric], nextPageToken: String? = nil) {
         self.metrics = metrics.isEmpty ? nil : metrics.map(WireMetric.init)
@@ -56,7 +65,10 @@ public struct ErrorResponse: Codable, Sendable {
     public var errorCode: String
     public var message: String
 
-    enum CodingKeys: String, CodingKey { case errorCode = "error_code", message }
+    enum CodingKeys: String, CodingKey {
+        case errorCode = "error_code"
+        case message
+    }
 
     public init(_ error: LogbookError) {
         errorCode = error.code.rawValue

@@ -15,9 +15,13 @@ public struct WireExperiment: Codable, Sendable, Hashable {
     public var tags: [WireTag]?
 
     enum CodingKeys: String, CodingKey {
-        case experimentID = "experiment_id", name, artifactLocation = "artifact_location"
-        case lifecycleStage = "lifecycle_stage", lastUpdateTime = "last_update_time"
-        case creationTime = "creation_time", tags
+        case experimentID = "experiment_id"
+        case name
+        case artifactLocation = "artifact_location"
+        case lifecycleStage = "lifecycle_stage"
+        case lastUpdateTime = "last_update_time"
+        case creationTime = "creation_time"
+        case tags
     }
 
     public init(_ experiment: Experiment) {
@@ -73,9 +77,16 @@ public struct WireRunInfo: Codable, Sendable, Hashable {
     public var runID: String
 
     enum CodingKeys: String, CodingKey {
-        case runUUID = "run_uuid", experimentID = "experiment_id", runName = "run_name", userID = "user_id"
-        case status, startTime = "start_time", endTime = "end_time", artifactURI = "artifact_uri"
-        case lifecycleStage = "lifecycle_stage", runID = "run_id"
+        case runUUID = "run_uuid"
+        case experimentID = "experiment_id"
+        case runName = "run_name"
+        case userID = "user_id"
+        case status
+        case startTime = "start_time"
+        case endTime = "end_time"
+        case artifactURI = "artifact_uri"
+        case lifecycleStage = "lifecycle_stage"
+        case runID = "run_id"
     }
 
     public init(_ info: RunInfo) {

@@ -30,11 +30,12 @@ struct CLITests {
         try cli("experiments", "create", "json-exp")
         let object = try cli("experiments", "list", "--json").json()
         let experiments = try #require(object["experiments"] as? [[String: Any]])
-        #expect(experiments.map { $0["name"] as? String } == ["json-exp", "Default"])
-        #expect(experiments[0]["experiment_id"] as? String == "1")
-        #expect(experiments[0]["lifecycle_stage"] as? String == "active")
-        #expect(experiments[0]["creation_time"] is Int)
-        #expect((experiments[1]["artifact_location"] as? String)?.hasSuffix("/logbook-artifacts/0") == true)
+        let byName = Dictionary(uniqueKeysWithValues: experiments.map { ($0["name"] as? String ?? "", $0) })
+        #expect(Set(byName.keys) == ["json-exp", "Default"])
+        #expect(byName["json-exp"]?["experiment_id"] as? String == "1")
+        #expect(byName["json-exp"]?["lifecycle_stage"] as? String == "active")
+        #expect(byName["json-exp"]?["creation_time"] is Int)
+        #expect((byName["Default"]?["artifact_location"] as? String)?.hasSuffix("/logbook-artifacts/0") == true)
     }
 
     @Test func demoRecordsASweepAndPrintsTheRunsTable() throws {
@@ -44,7 +45,8 @@ struct CLITests {
         #expect(demo.stdout.contains("RUN ID"))
         for trial in 0..<4 { #expect(demo.stdout.contains("trial-\(trial)")) }
 
-        let runs = try #require(try cli("runs", "list", "--experiment", "logbook-demo", "--json").json()["runs"] as? [[String: Any]])
+        let runs = try #require(
+            try cli("runs", "list", "--experiment", "logbook-demo", "--json").json()["runs"] as? [[String: Any]])
         #expect(runs.count == 5)
         let infos = runs.compactMap { $0["info"] as? [String: Any] }
         #expect(infos.allSatisfy { $0["status"] as? String == "FINISHED" })

@@ -17,7 +17,8 @@ struct ModelTests {
 
     @Test func metricEqualityTreatsNaNAsEqual() {
         #expect(Metric(key: "m", value: .nan, timestamp: 1) == Metric(key: "m", value: .nan, timestamp: 1))
-        #expect(Set([Metric(key: "m", value: .nan, timestamp: 1), Metric(key: "m", value: .nan, timestamp: 1)]).count == 1)
+        #expect(
+            Set([Metric(key: "m", value: .nan, timestamp: 1), Metric(key: "m", value: .nan, timestamp: 1)]).count == 1)
         #expect(Metric(key: "m", value: 1, timestamp: 1) != Metric(key: "m", value: 1, timestamp: 2))
     }
 
@@ -46,7 +47,10 @@ struct ModelTests {
     }
 
     @Test func pageTokensRoundTripAndRejectGarbage() throws {
-        struct Position: Codable, Equatable { var a: Int64; var b: String }
+        struct Position: Codable, Equatable {
+            var a: Int64
+            var b: String
+        }
         let token = PageToken.encode(Position(a: 5, b: "x"))
         #expect(try PageToken.decode(token, as: Position.self) == Position(a: 5, b: "x"))
         #expect(throws: LogbookError.self) { try PageToken.decode("%%%", as: Position.self) }

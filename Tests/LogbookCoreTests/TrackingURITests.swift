@@ -4,10 +4,13 @@ import Testing
 @Suite("Tracking URI")
 struct TrackingURITests {
     @Test func sqliteURIsReadAsSQLAlchemyReadsThem() throws {
-        #expect(try TrackingURI("sqlite:///mlflow.db", workingDirectory: "/work/x") == .sqlite(path: "/work/x/mlflow.db"))
-        #expect(try TrackingURI("sqlite:////data/runs.db", workingDirectory: "/work/x") == .sqlite(path: "/data/runs.db"))
         #expect(
-            try TrackingURI("sqlite:///sub/dir/a.db", workingDirectory: "/work/x") == .sqlite(path: "/work/x/sub/dir/a.db"))
+            try TrackingURI("sqlite:///mlflow.db", workingDirectory: "/work/x") == .sqlite(path: "/work/x/mlflow.db"))
+        #expect(
+            try TrackingURI("sqlite:////data/runs.db", workingDirectory: "/work/x") == .sqlite(path: "/data/runs.db"))
+        #expect(
+            try TrackingURI("sqlite:///sub/dir/a.db", workingDirectory: "/work/x")
+                == .sqlite(path: "/work/x/sub/dir/a.db"))
     }
 
     @Test func plainPathsNameSQLiteFiles() throws {
@@ -37,7 +40,8 @@ struct TrackingURITests {
                 == .sqlite(path: "/w/m.db"))
         #expect(
             try TrackingURI.fromEnvironment(
-                ["MLFLOW_TRACKING_URI": "http://127.0.0.1:5000"], workingDirectory: cwd) == .sqlite(path: "/w/logbook.db"),
+                ["MLFLOW_TRACKING_URI": "http://127.0.0.1:5000"], workingDirectory: cwd)
+                == .sqlite(path: "/w/logbook.db"),
             "an MLflow server URI is not a local SQLite file: fall back to the default")
         #expect(
             try TrackingURI.fromEnvironment(

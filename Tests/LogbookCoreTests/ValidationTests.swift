@@ -47,7 +47,9 @@ struct ValidationTests {
             try LongValuePolicy.fromEnvironment([
                 "LOGBOOK_TRUNCATE_LONG_VALUES": "1", "MLFLOW_TRUNCATE_LONG_VALUES": "false",
             ]) == .truncate)
-        #expect(throws: LogbookError.self) { try LongValuePolicy.fromEnvironment(["MLFLOW_TRUNCATE_LONG_VALUES": "yes"]) }
+        #expect(throws: LogbookError.self) {
+            try LongValuePolicy.fromEnvironment(["MLFLOW_TRUNCATE_LONG_VALUES": "yes"])
+        }
     }
 
     @Test func runIDShape() throws {

@@ -16,7 +16,9 @@ struct WireFormatTests {
                 runID: "abc", experimentID: "1", runName: "r", userID: "u", status: .finished, startTime: 10,
                 endTime: 20, artifactURI: "/a/abc/artifacts"),
             data: RunData(
-                metrics: [Metric(key: "nan", value: .nan, timestamp: 1), Metric(key: "inf", value: -.infinity, timestamp: 1)],
+                metrics: [
+                    Metric(key: "nan", value: .nan, timestamp: 1), Metric(key: "inf", value: -.infinity, timestamp: 1),
+                ],
                 params: [Param(key: "lr", value: "0.1")]))
         let object = try json(GetRunResponse(run))
         let wireRun = try #require(object["run"] as? [String: Any])
@@ -35,7 +37,8 @@ struct WireFormatTests {
     }
 
     @Test func runningRunHasNoEndTime() throws {
-        let info = RunInfo(runID: "a", experimentID: "0", runName: "n", userID: "", status: .running, startTime: 1, artifactURI: "x")
+        let info = RunInfo(
+            runID: "a", experimentID: "0", runName: "n", userID: "", status: .running, startTime: 1, artifactURI: "x")
         let object = try json(WireRunInfo(info))
         #expect(object["end_time"] == nil)
     }

@@ -96,7 +96,8 @@ extension TrackingStore {
         var token: String?
         repeat {
             let page = try await listRuns(
-                experimentIDs: experimentIDs, viewType: viewType, maxResults: Limits.defaultMaxResults, pageToken: token)
+                experimentIDs: experimentIDs, viewType: viewType, maxResults: Limits.defaultMaxResults, pageToken: token
+            )
             runs += page.items
             token = page.nextPageToken
         } while token != nil

@@ -33,6 +33,12 @@ public struct Validation: Sendable {
     }
 
     private static func isKeyScalar(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.isASCII {
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true  // 0-9 A-Z a-z
+            default: break
+            }
+        }
         switch scalar {
         case "/", ".", "-", " ", ":", "_": return true
         default: return scalar.properties.isAlphabetic || scalar.properties.numericType != nil
@@ -62,6 +68,10 @@ public struct Validation: Sendable {
     /// Checks a metric point.
     public func validate(_ metric: Metric) throws {
         try Self.validateKey(metric.key, kind: "Metric name")
+        try validateTimestamp(metric)
+    }
+
+    private func validateTimestamp(_ metric: Metric) throws {
         if metric.timestamp < 0 {
             throw LogbookError.invalid(
                 "Invalid value \(metric.timestamp) for metric '\(metric.key)' timestamp: Timestamp must be a nonnegative long (64-bit integer)."
@@ -106,7 +116,12 @@ public struct Validation: Sendable {
     /// Checks a whole log-batch: every item, the batch limits and duplicate param keys.
     /// Returns the batch with the long-value policy applied. Nothing is written when this throws.
     public func validated(_ batch: RunBatch) throws -> RunBatch {
-        for metric in batch.metrics { try validate(metric) }
+        // Points of one batch mostly share a few keys: check each key once.
+        var checkedKeys = Set<String>()
+        for metric in batch.metrics {
+            if checkedKeys.insert(metric.key).inserted { try Self.validateKey(metric.key, kind: "Metric name") }
+            try validateTimestamp(metric)
+        }
         let params = try batch.params.map(validated)
         let tags = try batch.tags.map(validated)
         if batch.metrics.count > Limits.maxMetricsPerBatch {
