@@ -41,7 +41,8 @@ func batched(_ store: SQLiteStore, runID: String, total: Int, base: Int64) async
             metrics.reserveCapacity(1000)
             for index in start..<start + 1000 {
                 let value = 1 / Double(index + 1)
-                metrics.append(Metric(key: "loss", value: value, timestamp: base + Int64(index / 10), step: Int64(index)))
+                metrics.append(
+                    Metric(key: "loss", value: value, timestamp: base + Int64(index / 10), step: Int64(index)))
             }
             try await store.logBatch(runID: runID, RunBatch(metrics: metrics))
         }

@@ -31,7 +31,8 @@ struct MetricWriter {
                     > (metric_series.step, metric_series.timestamp, 1 - metric_series.is_nan, metric_series.value)
                 """)
         insertPoint = try db.cachedStatement(
-            sql: "INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?)"
+            sql:
+                "INSERT OR IGNORE INTO metric_points (series_id, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?)"
         )
         connection = db.sqliteConnection!
     }

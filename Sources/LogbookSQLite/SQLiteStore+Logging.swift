@@ -131,7 +131,8 @@ extension SQLiteStore {
             best[metric.key] = metric
         }
         let writer = try MetricWriter(db)
-        let findSeries = try db.cachedStatement(sql: "SELECT series_id FROM metric_series WHERE run_key = ? AND key = ?")
+        let findSeries = try db.cachedStatement(
+            sql: "SELECT series_id FROM metric_series WHERE run_key = ? AND key = ?")
         var seriesIDs = knownSeries
         var found: [String: Int64] = [:]
         for (key, candidate) in best {
