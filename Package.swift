@@ -5,6 +5,7 @@ let package = Package(
     name: "Logbook",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "Logbook", targets: ["Logbook"]),
         .library(name: "LogbookCore", targets: ["LogbookCore"]),
         .library(name: "LogbookSQLite", targets: ["LogbookSQLite"]),
         .library(name: "LogbookWire", targets: ["LogbookWire"]),
@@ -29,6 +30,8 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The client library: run lifecycle, the active run, buffered logging, metadata.
+        .target(name: "Logbook", dependencies: ["LogbookCore", "LogbookSQLite"]),
         // The store conformance suite, run against every store.
         .target(name: "LogbookTesting", dependencies: ["LogbookCore"]),
         .executableTarget(
@@ -44,6 +47,7 @@ let package = Package(
             path: "Benchmarks/StoreBenchmarks"
         ),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
+        .testTarget(name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite"]),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
         .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore"]),

@@ -1,0 +1,123 @@
+import Foundation
+import LogbookCore
+import Synchronization
+
+/// The tags a run gets automatically at creation (MLflow's context tags, and more).
+///
+/// | Tag | Value |
+/// |---|---|
+/// | `mlflow.user` | `LOGBOOK_USER`, else `MLFLOW_TRACKING_USERNAME`, else the OS user |
+/// | `mlflow.source.name` | the program's path, as started |
+/// | `mlflow.source.type` | `LOCAL` |
+/// | `mlflow.source.git.commit` / `.branch` / `.repoURL` | of the repository holding the program, else the working directory; the URL without credentials |
+/// | `mlflow.source.git.dirty` | `true` when tracked files have uncommitted changes (MLflow defines, never sets it) |
+/// | `logbook.host`, `logbook.os`, `logbook.swift` | host name, operating system, Swift version the program was built with |
+///
+/// Outside a git repository there are no git tags, and no error. Tags the caller gives win.
+struct RunMetadata: Sendable {
+    var user: String
+    var tags: [String: String]
+
+    /// The metadata of this process. Git is asked once per process and directory (a few `git`
+    /// calls), not once per run: a run records the code as it was when the process first looked,
+    /// which is the code the process is running.
+    static func current(
+        environment: [String: String], program: String = CommandLine.arguments.first ?? "<unknown>",
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) -> RunMetadata {
+        let user =
+            [environment["LOGBOOK_USER"], environment["MLFLOW_TRACKING_USERNAME"]].compactMap { $0 }
+            .first { !$0.isEmpty } ?? osUser()
+        var tags = [
+            SystemTag.user: user,
+            SystemTag.sourceName: program,
+            SystemTag.sourceType: "LOCAL",
+            "logbook.host": ProcessInfo.processInfo.hostName,
+            "logbook.os": ProcessInfo.processInfo.operatingSystemVersionString,
+            "logbook.swift": swiftVersion,
+        ]
+        let programDirectory = URL(fileURLWithPath: program).deletingLastPathComponent().path
+        if let git = GitInfo.at(programDirectory) ?? GitInfo.at(workingDirectory) {
+            tags[SystemTag.gitCommit] = git.commit
+            tags[SystemTag.gitDirty] = git.dirty ? "true" : "false"
+            if let branch = git.branch { tags[SystemTag.gitBranch] = branch }
+            if let url = git.repoURL { tags[SystemTag.gitRepoURL] = url }
+        }
+        return RunMetadata(user: user, tags: tags)
+    }
+
+    private static func osUser() -> String {
+        if let entry = getpwuid(geteuid()), let name = entry.pointee.pw_name { return String(cString: name) }
+        return ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+    }
+
+    /// The Swift version the program was compiled with.
+    static var swiftVersion: String {
+        #if compiler(>=6.4)
+            "6.4+"
+        #elseif compiler(>=6.3)
+            "6.3"
+        #elseif compiler(>=6.2)
+            "6.2"
+        #else
+            "6.1 or older"
+        #endif
+    }
+}
+
+/// What a run records about the git repository its program comes from.
+struct GitInfo: Sendable, Equatable {
+    var commit: String
+    var branch: String?
+    var repoURL: String?
+    var dirty: Bool
+
+    private static let cache = Mutex<[String: GitInfo?]>([:])
+
+    /// The repository containing `directory`, if any (cached per directory).
+    static func at(_ directory: String) -> GitInfo? {
+        if let cached = cache.withLock({ $0[directory] }) { return cached }
+        let info = read(directory)
+        cache.withLock { $0[directory] = info }
+        return info
+    }
+
+    /// Forgets what was read (for tests that change repositories).
+    static func resetCache() {
+        cache.withLock { $0 = [:] }
+    }
+
+    private static func read(_ directory: String) -> GitInfo? {
+        guard FileManager.default.fileExists(atPath: directory),
+            let commit = git(["rev-parse", "--verify", "HEAD"], in: directory)
+        else { return nil }
+        let branch = git(["symbolic-ref", "--short", "-q", "HEAD"], in: directory)
+        let remote = git(["remote"], in: directory)?.split(separator: "\n").first.map(String.init)
+        let url = remote.flatMap { git(["remote", "get-url", $0], in: directory) }.map(stripCredentials)
+        let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) ?? ""
+        return GitInfo(commit: commit, branch: branch, repoURL: url, dirty: !status.isEmpty)
+    }
+
+    /// `https://user:token@host/org/repo.git` → `https://host/org/repo.git`.
+    static func stripCredentials(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@"),
+            !url[scheme.upperBound..<at].contains("/")
+        else { return url }
+        return String(url[..<scheme.upperBound]) + url[url.index(after: at)...]
+    }
+
+    /// Runs git in `directory`; its trimmed output, or `nil` when git fails or is missing.
+    private static func git(_ arguments: [String], in directory: String) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", directory] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do { try process.run() } catch { return nil }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import LogbookCore
+import LogbookSQLite
+import Synchronization
+import Testing
+
+@testable import Logbook
+
+/// A client on a fresh SQLite file, with no process-end handling and a quiet environment.
+func makeClient(
+    environment: [String: String] = [:], configure: (inout LogbookClient.Options) -> Void = { _ in }
+) throws -> LogbookClient {
+    var options = LogbookClient.Options()
+    options.handlesProcessEnd = false
+    options.heartbeatInterval = nil
+    configure(&options)
+    let directory = NSTemporaryDirectory() + "logbook-client-" + UUID().uuidString
+    let store = try SQLiteStore(
+        path: directory + "/logbook.db", configuration: .init(artifactRoot: directory + "/artifacts"))
+    return LogbookClient(store: store, options: options, environment: environment)
+}
+
+/// Expects a `LogbookError` of `code` from `body`.
+@discardableResult
+func expectError(
+    _ code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
+) async -> LogbookError? {
+    do {
+        try await body()
+        Issue.record("expected \(code), but the call succeeded", sourceLocation: sourceLocation)
+    } catch let error as LogbookError {
+        #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
+        return error
+    } catch {
+        Issue.record("expected LogbookError \(code), got \(error)", sourceLocation: sourceLocation)
+    }
+    return nil
+}
+
+/// A store that forwards to another, with hooks to slow down or fail its batch writes.
+final class InstrumentedStore: TrackingStore {
+    let base: any TrackingStore
+    /// Called before each log-batch; may sleep or throw.
+    let beforeBatch: @Sendable (RunBatch) async throws -> Void
+    let batches = Atomic<Int>(0)
+
+    init(base: any TrackingStore, beforeBatch: @escaping @Sendable (RunBatch) async throws -> Void) {
+        self.base = base
+        self.beforeBatch = beforeBatch
+    }
+
+    func logBatch(runID: String, _ batch: RunBatch) async throws {
+        try await beforeBatch(batch)
+        batches.add(1, ordering: .relaxed)
+        try await base.logBatch(runID: runID, batch)
+    }
+
+    func createExperiment(name: String, artifactLocation: String?, tags: [ExperimentTag]) async throws -> String {
+        try await base.createExperiment(name: name, artifactLocation: artifactLocation, tags: tags)
+    }
+    func experiment(id: String) async throws -> Experiment { try await base.experiment(id: id) }
+    func experiment(named name: String) async throws -> Experiment { try await base.experiment(named: name) }
+    func listExperiments(viewType: ViewType, maxResults: Int, pageToken: String?) async throws -> Page<Experiment> {
+        try await base.listExperiments(viewType: viewType, maxResults: maxResults, pageToken: pageToken)
+    }
+    func renameExperiment(id: String, to newName: String) async throws {
+        try await base.renameExperiment(id: id, to: newName)
+    }
+    func deleteExperiment(id: String) async throws { try await base.deleteExperiment(id: id) }
+    func restoreExperiment(id: String) async throws { try await base.restoreExperiment(id: id) }
+    func setExperimentTag(experimentID: String, _ tag: ExperimentTag) async throws {
+        try await base.setExperimentTag(experimentID: experimentID, tag)
+    }
+    func deleteExperimentTag(experimentID: String, key: String) async throws {
+        try await base.deleteExperimentTag(experimentID: experimentID, key: key)
+    }
+    func createRun(_ creation: RunCreation) async throws -> Run { try await base.createRun(creation) }
+    func run(id: String) async throws -> Run { try await base.run(id: id) }
+    func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo { try await base.updateRun(id: id, update) }
+    func deleteRun(id: String) async throws { try await base.deleteRun(id: id) }
+    func restoreRun(id: String) async throws { try await base.restoreRun(id: id) }
+    func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?) async throws
+        -> Page<Run>
+    {
+        try await base.listRuns(
+            experimentIDs: experimentIDs, viewType: viewType, maxResults: maxResults, pageToken: pageToken)
+    }
+    func setTag(runID: String, _ tag: RunTag) async throws { try await base.setTag(runID: runID, tag) }
+    func deleteTag(runID: String, key: String) async throws { try await base.deleteTag(runID: runID, key: key) }
+    func logMetric(runID: String, _ metric: Metric) async throws { try await base.logMetric(runID: runID, metric) }
+    func logParam(runID: String, _ param: Param) async throws { try await base.logParam(runID: runID, param) }
+    func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws -> Page<Metric> {
+        try await base.metricHistory(runID: runID, key: key, maxResults: maxResults, pageToken: pageToken)
+    }
+}
