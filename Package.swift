@@ -37,7 +37,7 @@ let package = Package(
         .executableTarget(
             name: "LogbookCLI",
             dependencies: [
-                "LogbookCore", "LogbookSQLite", "LogbookWire",
+                "Logbook", "LogbookCore", "LogbookSQLite", "LogbookWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,11 +46,18 @@ let package = Package(
             dependencies: ["LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/StoreBenchmarks"
         ),
+        .executableTarget(
+            name: "ClientBenchmarks",
+            dependencies: ["Logbook", "LogbookCore", "LogbookSQLite"],
+            path: "Benchmarks/ClientBenchmarks"
+        ),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
-        .testTarget(name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite"]),
+        .testTarget(name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTestHelper"]),
+        // A program the process-end tests start and then signal or kill.
+        .executableTarget(name: "LogbookTestHelper", dependencies: ["Logbook"], path: "Tests/LogbookTestHelper"),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
-        .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore"]),
+        .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookCLI"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -93,6 +93,12 @@ public final class ActiveRun: Sendable, Identifiable {
             Metric(key: key, value: Double(value), timestamp: timestamp ?? Clock.nowMilliseconds(), step: Int64(step)))
     }
 
+    /// Logs one metric point (the concrete `Double` overload: the hot path of a training loop).
+    public func logMetric(_ key: String, _ value: Double, step: Int = 0, timestamp: Int64? = nil) async throws {
+        try await log(
+            Metric(key: key, value: value, timestamp: timestamp ?? Clock.nowMilliseconds(), step: Int64(step)))
+    }
+
     /// Logs one metric point of an integer value.
     public func logMetric(_ key: String, _ value: some BinaryInteger, step: Int = 0, timestamp: Int64? = nil)
         async throws

@@ -24,7 +24,9 @@ final class MetricBuffer: Sendable {
         var pending = 0
         var spaceWaiters: [CheckedContinuation<Void, Never>] = []
         var drainWaiters: [CheckedContinuation<Void, Never>] = []
-        var checkedKeys: Set<String> = []
+        /// Keys already validated; most loops log a handful of keys, so a short array compared
+        /// with `==` beats hashing every key.
+        var checkedKeys: [String] = []
         var failedPoints = 0
         var firstFailure: LogbookError?
     }
@@ -72,7 +74,7 @@ final class MetricBuffer: Sendable {
         }
         if outcome.isNewKey {
             try Validation().validate(metric)
-            _ = state.withLock { $0.checkedKeys.insert(metric.key) }
+            state.withLock { $0.checkedKeys.insert(metric.key, at: 0) }
             return try await append(metric)
         }
         if outcome.chunkReady { eventSink.yield(.chunkReady) }

@@ -56,8 +56,7 @@ enum ProcessEnd {
             source.setEventHandler {
                 Task {
                     await endAll(status: .killed)
-                    signal(signalNumber, SIG_DFL)
-                    raise(signalNumber)
+                    dieBySignal(signalNumber)
                 }
             }
             source.resume()
@@ -66,6 +65,20 @@ enum ProcessEnd {
         atexit {
             ProcessEnd.endAllBlocking(status: .finished)
         }
+    }
+
+    /// Ends the process by `signalNumber` with its default action. The signal is unblocked on the
+    /// calling thread first: Dispatch's and Swift's worker threads block signals, and the main
+    /// thread of an async program may have exited already.
+    private static func dieBySignal(_ signalNumber: Int32) -> Never {
+        signal(signalNumber, SIG_DFL)
+        var signals = sigset_t()
+        sigemptyset(&signals)
+        sigaddset(&signals, signalNumber)
+        pthread_sigmask(SIG_UNBLOCK, &signals, nil)
+        raise(signalNumber)
+        // Not reached; exit with the shell's convention should the signal not end the process.
+        exit(128 + signalNumber)
     }
 
     /// Ends open runs from a synchronous context (the exit hook), waiting at most `timeout`.

@@ -41,8 +41,9 @@ struct RunTable {
                 let duration = (info.endTime ?? now) - info.startTime
                 let metrics = run.data.metrics.prefix(3).map { "\($0.key)=\(Format.value($0.value))" }
                     .joined(separator: " ")
+                let status = Heartbeat.isStale(run, now: now) ? "RUNNING (stale)" : info.status.rawValue
                 return [
-                    info.runID, info.runName, info.status.rawValue, Format.time(info.startTime),
+                    info.runID, info.runName, status, Format.time(info.startTime),
                     Format.duration(max(0, duration)),
                     run.data.tag(SystemTag.parentRunID).map { String($0.prefix(8)) } ?? "",
                     metrics + (run.data.metrics.count > 3 ? " …" : ""),

@@ -43,7 +43,7 @@ extension SQLiteStore {
         try Validation.validateRunID(runID)
         let batch = try validation.validated(batch)
         guard !batch.isEmpty else { return }
-        let known = seriesIDs.ids(runID: runID, keys: batch.metrics.map(\.key))
+        let known = seriesIDs.ids(runID: runID, keys: batch.metricKeys)
         // One transaction: a failure anywhere rolls back everything before it.
         let found = try await write { db in
             let runKey = try Self.activeRunKey(db, runID)
@@ -124,12 +124,19 @@ extension SQLiteStore {
         _ db: Database, runKey: Int64, _ metrics: [Metric], knownSeries: [String: Int64] = [:]
     ) throws -> [String: Int64] {
         guard !metrics.isEmpty else { return [:] }
-        // The best point per key in this batch.
+        // The best point per key in this batch. Points of one key usually come in a row:
+        // remember the last key instead of hashing every point's.
         var best: [String: Metric] = [:]
+        var last: (key: String, best: Metric)?
         for metric in metrics {
-            if let current = best[metric.key], !metric.supersedes(current) { continue }
-            best[metric.key] = metric
+            if let current = last, current.key == metric.key {
+                if metric.supersedes(current.best) { last = (metric.key, metric) }
+                continue
+            }
+            if let current = last { best[current.key] = current.best }
+            last = (metric.key, best[metric.key].map { metric.supersedes($0) ? metric : $0 } ?? metric)
         }
+        if let current = last { best[current.key] = current.best }
         let writer = try MetricWriter(db)
         let findSeries = try db.cachedStatement(
             sql: "SELECT series_id FROM metric_series WHERE run_key = ? AND key = ?")
@@ -143,8 +150,10 @@ extension SQLiteStore {
                 found[key] = id
             }
         }
+        var current: (key: String, id: Int64)?
         for metric in metrics {
-            try writer.insert(metric, seriesID: seriesIDs[metric.key]!)
+            if current?.key != metric.key { current = (metric.key, seriesIDs[metric.key]!) }
+            try writer.insert(metric, seriesID: current!.id)
         }
         return found
     }

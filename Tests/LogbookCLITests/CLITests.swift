@@ -1,4 +1,6 @@
 import Foundation
+import LogbookCore
+import LogbookSQLite
 import Testing
 
 @Suite("logbook command line")
@@ -119,5 +121,45 @@ struct CLITests {
         let result = try cli("runs", "show")
         #expect(result.status == 64)
         #expect(result.stderr.contains("Missing expected argument"))
+    }
+}
+
+@Suite("logbook runs reap")
+struct ReapCLITests {
+    /// A store with one run whose heartbeat stopped `ageSeconds` ago, as if its process was killed.
+    private func storeWithAbandonedRun(_ cli: CLI, ageSeconds: Int64) async throws -> String {
+        let store = try SQLiteStore(path: cli.directory + "/logbook.db")
+        let run = try await store.createRun(RunCreation(runName: "abandoned"))
+        let beat = Clock.nowMilliseconds() - ageSeconds * 1000
+        try await store.setTag(runID: run.id, RunTag(key: Heartbeat.tag, value: String(beat)))
+        _ = try await store.createRun(RunCreation(runName: "no-heartbeat"))  // another client's: left alone
+        return run.id
+    }
+
+    @Test func staleRunsAreShownAndReaped() async throws {
+        let cli = try CLI()
+        let id = try await storeWithAbandonedRun(cli, ageSeconds: 15 * 60)
+        let list = try cli("runs", "list").stdout
+        #expect(list.contains("RUNNING (stale)"))
+
+        let notYet = try cli("runs", "reap", "--older-than", "1h")
+        #expect(notYet.status == 0)
+        #expect(notYet.stdout.contains("No stale runs"))
+
+        let reap = try cli("runs", "reap", "--older-than", "10m")
+        #expect(reap.status == 0, "\(reap.stderr)")
+        #expect(reap.stdout.contains(id))
+        let run = try await SQLiteStore(path: cli.directory + "/logbook.db").run(id: id)
+        #expect(run.info.status == .killed)
+        #expect(run.data.tag(Heartbeat.reapedTag) != nil)
+        let others = try await SQLiteStore(path: cli.directory + "/logbook.db").allRuns(experimentIDs: ["0"])
+        #expect(others.first { $0.info.runName == "no-heartbeat" }?.info.status == .running)
+        #expect(!(try cli("runs", "list").stdout.contains("stale")))
+    }
+
+    @Test func olderThanNeedsAUnit() throws {
+        let cli = try CLI()
+        let result = try cli("runs", "reap", "--older-than", "10")
+        #expect(result.status == 64)
     }
 }

@@ -10,6 +10,16 @@ public struct RunBatch: Sendable, Hashable {
         self.tags = tags
     }
 
+    /// The distinct metric keys, in first-seen order.
+    public var metricKeys: [String] {
+        var keys: [String] = []
+        var seen: Set<String> = []
+        for metric in metrics where keys.last != metric.key && seen.insert(metric.key).inserted {
+            keys.append(metric.key)
+        }
+        return keys
+    }
+
     /// Whether the batch holds nothing.
     public var isEmpty: Bool { metrics.isEmpty && params.isEmpty && tags.isEmpty }
 }

@@ -166,9 +166,11 @@ public struct Validation: Sendable {
         let valid =
             !scalars.isEmpty && scalars.count <= 256
             && scalars.enumerated().allSatisfy { index, scalar in
-                scalar.isASCII
-                    && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar)
-                        || (index > 0 && (scalar == "_" || scalar == "-")))
+                switch scalar {
+                case "a"..."z", "A"..."Z", "0"..."9": true
+                case "_", "-": index > 0
+                default: false
+                }
             }
         guard valid else {
             throw LogbookError.invalid("Invalid run ID: '\(runID)'. A run ID is 32 hexadecimal characters.")
