@@ -51,6 +51,7 @@ let package = Package(
             dependencies: ["Logbook", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ClientBenchmarks"
         ),
+        .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
         .testTarget(name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTestHelper"]),
         // A program the process-end tests start and then signal or kill.
