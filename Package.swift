@@ -21,11 +21,13 @@ let package = Package(
         .target(name: "LogbookCore"),
         // MLflow's REST JSON shapes, shared by the CLI's --json output, the server and the REST client.
         .target(name: "LogbookWire", dependencies: ["LogbookCore"]),
+        // SQL shared by the SQL stores: search translation over their common schema.
+        .target(name: "LogbookSQL", dependencies: ["LogbookCore"]),
         // The embedded store.
         .target(
             name: "LogbookSQLite",
             dependencies: [
-                "LogbookCore",
+                "LogbookCore", "LogbookSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]

@@ -1,5 +1,6 @@
 import GRDB
 import LogbookCore
+import LogbookSQL
 
 extension SQLiteStore {
     public func createExperiment(name: String, artifactLocation: String?, tags: [ExperimentTag]) async throws
@@ -60,31 +61,37 @@ extension SQLiteStore {
     }
 
     private struct ExperimentPosition: Codable {
-        var creationTime: Int64
-        var id: Int64
+        var offset: Int
     }
 
-    public func listExperiments(viewType: ViewType, maxResults: Int, pageToken: String?) async throws
-        -> Page<Experiment>
-    {
+    public func searchExperiments(
+        filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String], pageToken: String?
+    ) async throws -> Page<Experiment> {
         try Validation.validateMaxResults(maxResults)
-        let after = try pageToken.map { try PageToken.decode($0, as: ExperimentPosition.self) }
+        let search = try ExperimentSearch(filter: filter, orderBy: orderBy)
+        let offset = try pageToken.map { try PageToken.decode($0, as: ExperimentPosition.self).offset } ?? 0
+        let translator = ExperimentSearchSQL(dialect: .sqlite)
+        let stages = SQLFragment("e.lifecycle_stage IN (\(Self.stageList(viewType)))")
+        let condition =
+            search.filter.map { filter in
+                let test = translator.condition(filter)
+                return SQLFragment(stages.sql + " AND (\(test.sql))", test.arguments)
+            } ?? stages
+        let order = translator.ordering(search.orderBy)
         return try await read { db in
-            var condition = "lifecycle_stage IN (\(Self.stageList(viewType)))"
-            var arguments: StatementArguments = []
-            if let after {
-                condition += " AND (creation_time < ? OR (creation_time = ? AND experiment_id > ?))"
-                arguments += [after.creationTime, after.creationTime, after.id]
-            }
-            var experiments = try Self.fetchExperiments(
-                db, where: condition, arguments, order: "creation_time DESC, experiment_id ASC", limit: maxResults + 1)
-            var token: String?
-            if experiments.count > maxResults {
-                experiments.removeLast()
-                let last = experiments[experiments.count - 1]
-                token = PageToken.encode(ExperimentPosition(creationTime: last.creationTime, id: Int64(last.id)!))
-            }
-            return Page(items: experiments, nextPageToken: token)
+            let ids = try Int64.fetchAll(
+                db,
+                sql:
+                    "SELECT e.experiment_id FROM experiments e WHERE \(condition.sql) ORDER BY \(order) LIMIT ? OFFSET ?",
+                arguments: StatementArguments(condition.arguments) + [maxResults + 1, offset])
+            let more = ids.count > maxResults
+            let pageIDs = Array(ids.prefix(maxResults))
+            let experiments = try Self.fetchExperiments(
+                db, where: "experiment_id IN (\(pageIDs.map(String.init).joined(separator: ",")))", [])
+            let byID = Dictionary(uniqueKeysWithValues: experiments.map { ($0.id, $0) })
+            return Page(
+                items: pageIDs.compactMap { byID[String($0)] },
+                nextPageToken: more ? PageToken.encode(ExperimentPosition(offset: offset + maxResults)) : nil)
         }
     }
 

@@ -80,38 +80,6 @@ extension SQLiteStore {
         }
     }
 
-    private struct RunPosition: Codable {
-        var startTime: Int64
-        var runID: String
-    }
-
-    public func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?)
-        async throws -> Page<Run>
-    {
-        try Validation.validateMaxResults(maxResults)
-        let numbers = try experimentIDs.map(Validation.experimentNumber)
-        let after = try pageToken.map { try PageToken.decode($0, as: RunPosition.self) }
-        guard !numbers.isEmpty else { return Page(items: []) }
-        return try await read { db in
-            var condition =
-                "r.experiment_id IN (\(numbers.map(String.init).joined(separator: ","))) AND r.lifecycle_stage IN (\(Self.stageList(viewType)))"
-            var arguments: StatementArguments = []
-            if let after {
-                condition += " AND (r.start_time < ? OR (r.start_time = ? AND r.run_id > ?))"
-                arguments += [after.startTime, after.startTime, after.runID]
-            }
-            var runs = try Self.fetchRuns(
-                db, where: condition, arguments, order: "r.start_time DESC, r.run_id ASC", limit: maxResults + 1)
-            var token: String?
-            if runs.count > maxResults {
-                runs.removeLast()
-                let last = runs[runs.count - 1].info
-                token = PageToken.encode(RunPosition(startTime: last.startTime, runID: last.runID))
-            }
-            return Page(items: runs, nextPageToken: token)
-        }
-    }
-
     // MARK: Helpers
 
     /// The run's internal key, or an error when it does not exist or is deleted.
@@ -137,15 +105,21 @@ extension SQLiteStore {
 
     /// Runs with their data, loaded with one query per kind of data for the whole page.
     static func fetchRuns(
-        _ db: Database, where condition: String, _ arguments: StatementArguments, order: String = "r.run_key",
-        limit: Int? = nil, withData: Bool = true
+        _ db: Database, where condition: String, _ arguments: StatementArguments, withData: Bool = true
     ) throws -> [Run] {
+        try fetchKeyedRuns(db, where: condition, arguments, withData: withData).map(\.run)
+    }
+
+    /// Runs with their internal keys.
+    static func fetchKeyedRuns(
+        _ db: Database, where condition: String, _ arguments: StatementArguments, withData: Bool = true
+    ) throws -> [(key: Int64, run: Run)] {
         let rows = try Row.fetchAll(
             db,
             sql: """
                 SELECT r.run_key, r.run_id, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
                        r.artifact_uri, r.lifecycle_stage
-                FROM runs r WHERE \(condition) ORDER BY \(order) \(limit.map { "LIMIT \($0)" } ?? "")
+                FROM runs r WHERE \(condition)
                 """,
             arguments: arguments)
         var keys: [Int64] = []
@@ -161,7 +135,7 @@ extension SQLiteStore {
                         status: RunStatus(rawValue: row[5]) ?? .running, startTime: row[6], endTime: row[7],
                         artifactURI: row[8], lifecycleStage: LifecycleStage(rawValue: row[9]) ?? .active)))
         }
-        guard withData, !keys.isEmpty else { return runs }
+        guard withData, !keys.isEmpty else { return Array(zip(keys, runs)).map { (key: $0.0, run: $0.1) } }
         var index: [Int64: Int] = [:]
         for (position, key) in keys.enumerated() { index[key] = position }
         let keyList = keys.map(String.init).joined(separator: ",")
@@ -186,6 +160,6 @@ extension SQLiteStore {
             runs[index[row[0]]!].data.metrics.append(
                 Metric(key: row[1], value: isNaN ? .nan : row[2], timestamp: row[4], step: row[5]))
         }
-        return runs
+        return zip(keys, runs).map { (key: $0.0, run: $0.1) }
     }
 }

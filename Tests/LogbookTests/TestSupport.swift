@@ -60,8 +60,11 @@ final class InstrumentedStore: TrackingStore {
     }
     func experiment(id: String) async throws -> Experiment { try await base.experiment(id: id) }
     func experiment(named name: String) async throws -> Experiment { try await base.experiment(named: name) }
-    func listExperiments(viewType: ViewType, maxResults: Int, pageToken: String?) async throws -> Page<Experiment> {
-        try await base.listExperiments(viewType: viewType, maxResults: maxResults, pageToken: pageToken)
+    func searchExperiments(
+        filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String], pageToken: String?
+    ) async throws -> Page<Experiment> {
+        try await base.searchExperiments(
+            filter: filter, viewType: viewType, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
     }
     func renameExperiment(id: String, to newName: String) async throws {
         try await base.renameExperiment(id: id, to: newName)
@@ -79,11 +82,13 @@ final class InstrumentedStore: TrackingStore {
     func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo { try await base.updateRun(id: id, update) }
     func deleteRun(id: String) async throws { try await base.deleteRun(id: id) }
     func restoreRun(id: String) async throws { try await base.restoreRun(id: id) }
-    func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?) async throws
-        -> Page<Run>
-    {
-        try await base.listRuns(
-            experimentIDs: experimentIDs, viewType: viewType, maxResults: maxResults, pageToken: pageToken)
+    func searchRuns(
+        experimentIDs: [String], filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String],
+        pageToken: String?
+    ) async throws -> Page<Run> {
+        try await base.searchRuns(
+            experimentIDs: experimentIDs, filter: filter, viewType: viewType, maxResults: maxResults,
+            orderBy: orderBy, pageToken: pageToken)
     }
     func setTag(runID: String, _ tag: RunTag) async throws { try await base.setTag(runID: runID, tag) }
     func deleteTag(runID: String, key: String) async throws { try await base.deleteTag(runID: runID, key: key) }

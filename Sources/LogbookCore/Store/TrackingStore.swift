@@ -16,8 +16,11 @@ public protocol TrackingStore: Sendable {
     /// The experiment with this name; an active one is preferred over a deleted one.
     func experiment(named name: String) async throws -> Experiment
 
-    /// Experiments in `viewType`, newest first, one page at a time.
-    func listExperiments(viewType: ViewType, maxResults: Int, pageToken: String?) async throws -> Page<Experiment>
+    /// Experiments in `viewType` that match `filter` (see ``ExperimentSearch``), in `orderBy` order
+    /// (default: newest first), one page at a time.
+    func searchExperiments(
+        filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String], pageToken: String?
+    ) async throws -> Page<Experiment>
 
     /// Renames an active experiment.
     func renameExperiment(id: String, to newName: String) async throws
@@ -51,10 +54,13 @@ public protocol TrackingStore: Sendable {
     /// Restores a deleted run.
     func restoreRun(id: String) async throws
 
-    /// Runs of the given experiments in `viewType`, newest first (start time descending, then
-    /// run id), one page at a time.
-    func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?) async throws
-        -> Page<Run>
+    /// Runs of the given experiments in `viewType` that match `filter` (see ``RunSearch``), in
+    /// `orderBy` order then start time descending and run id, one page at a time. Pages never skip
+    /// or repeat a run while no run is added.
+    func searchRuns(
+        experimentIDs: [String], filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String],
+        pageToken: String?
+    ) async throws -> Page<Run>
 
     // MARK: Logging
 
@@ -80,6 +86,40 @@ public protocol TrackingStore: Sendable {
 }
 
 extension TrackingStore {
+    /// Runs of the given experiments in `viewType`, newest first (start time descending, then run
+    /// id), one page at a time.
+    public func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?)
+        async throws -> Page<Run>
+    {
+        try await searchRuns(
+            experimentIDs: experimentIDs, filter: nil, viewType: viewType, maxResults: maxResults, orderBy: [],
+            pageToken: pageToken)
+    }
+
+    /// Experiments in `viewType`, newest first, one page at a time.
+    public func listExperiments(viewType: ViewType, maxResults: Int, pageToken: String?) async throws
+        -> Page<Experiment>
+    {
+        try await searchExperiments(
+            filter: nil, viewType: viewType, maxResults: maxResults, orderBy: [], pageToken: pageToken)
+    }
+
+    /// Every run matching a search, fetched page by page.
+    public func allRuns(
+        experimentIDs: [String], filter: String?, viewType: ViewType = .activeOnly, orderBy: [String] = []
+    ) async throws -> [Run] {
+        var runs: [Run] = []
+        var token: String?
+        repeat {
+            let page = try await searchRuns(
+                experimentIDs: experimentIDs, filter: filter, viewType: viewType,
+                maxResults: Limits.defaultMaxResults, orderBy: orderBy, pageToken: token)
+            runs += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return runs
+    }
+
     /// Creates an experiment with the default artifact location and no tags.
     public func createExperiment(name: String) async throws -> String {
         try await createExperiment(name: name, artifactLocation: nil, tags: [])

@@ -1,0 +1,133 @@
+import LogbookCore
+
+/// Turns a ``RunSearch`` into SQL over the stores' shared schema (`runs r`, `params`, `tags`,
+/// `metric_series`). Every user value is a bound parameter.
+///
+/// Semantics (reference §7.1): a run lacking the metric, param or tag a comparison names does not
+/// match it (`!=` and `NOT IN` included); only `IS NULL` matches absence. A NaN summary matches `!=`
+/// only, as IEEE comparisons go. Datasets are not recorded by these stores yet, so dataset
+/// comparisons match no run.
+public struct RunSearchSQL: Sendable {
+    public var dialect: SQLDialect
+
+    public init(dialect: SQLDialect) {
+        self.dialect = dialect
+    }
+
+    /// The condition for `filter` on runs aliased `r`.
+    public func condition(_ filter: FilterExpression<RunField>) -> SQLFragment {
+        switch filter {
+        case .all(let terms): SQLFragment.joined(terms.map(condition).map(parenthesized), separator: " AND ")
+        case .any(let terms): SQLFragment.joined(terms.map(condition).map(parenthesized), separator: " OR ")
+        case .comparison(let comparison): condition(comparison)
+        }
+    }
+
+    private func parenthesized(_ fragment: SQLFragment) -> SQLFragment {
+        SQLFragment("(\(fragment.sql))", fragment.arguments)
+    }
+
+    private func condition(_ comparison: Comparison<RunField>) -> SQLFragment {
+        switch comparison.field {
+        case .metric(let key):
+            guard case .number(let number) = comparison.value else { return SQLFragment("0") }
+            let test =
+                comparison.comparator == .notEqual
+                ? SQLFragment("(m.is_nan = 1 OR m.value != ?)", [.real(number)])
+                : SQLFragment("m.is_nan = 0 AND m.value \(comparison.comparator.rawValue) ?", [.real(number)])
+            return SQLFragment(
+                "EXISTS (SELECT 1 FROM metric_series m WHERE m.run_key = r.run_key AND m.key = ? AND \(test.sql))",
+                [.text(key)] + test.arguments)
+        case .param(let key):
+            return keyValue(table: "params", key: key, comparison)
+        case .tag(let key):
+            return keyValue(table: "tags", key: key, comparison)
+        case .attribute(let attribute):
+            return value(Self.column(attribute), comparison)
+        case .dataset:
+            return SQLFragment("0")
+        }
+    }
+
+    /// A comparison on a key–value table: EXISTS a row with the key whose value compares; IS NULL
+    /// is the absence of the key.
+    private func keyValue(table: String, key: String, _ comparison: Comparison<RunField>) -> SQLFragment {
+        let exists = "EXISTS (SELECT 1 FROM \(table) k WHERE k.run_key = r.run_key AND k.key = ?"
+        switch comparison.comparator {
+        case .isNull: return SQLFragment("NOT " + exists + ")", [.text(key)])
+        case .isNotNull: return SQLFragment(exists + ")", [.text(key)])
+        default:
+            let test = value("k.value", comparison)
+            return SQLFragment(exists + " AND \(test.sql))", [.text(key)] + test.arguments)
+        }
+    }
+
+    /// `column <comparator> value` for a column that holds the value directly.
+    func value<Field>(_ column: String, _ comparison: Comparison<Field>) -> SQLFragment {
+        switch (comparison.comparator, comparison.value) {
+        case (.like, .string(let pattern)): return dialect.like(column, pattern)
+        case (.ilike, .string(let pattern)): return dialect.ilike(column, pattern)
+        case (.in, .list(let values)), (.notIn, .list(let values)):
+            guard !values.isEmpty else {
+                return SQLFragment(comparison.comparator == .in ? "0" : "\(column) IS NOT NULL")
+            }
+            return SQLFragment(
+                "\(column) \(comparison.comparator.rawValue) (\(SQLFragment.placeholders(values.count)))",
+                values.map(SQLValue.text))
+        case (.isNull, _): return SQLFragment("\(column) IS NULL")
+        case (.isNotNull, _): return SQLFragment("\(column) IS NOT NULL")
+        case (let comparator, .string(let text)):
+            return SQLFragment("\(column) \(comparator.rawValue) ?", [.text(text)])
+        case (let comparator, .number(let number)):
+            return SQLFragment("\(column) \(comparator.rawValue) ?", [.real(number)])
+        default: return SQLFragment("0")
+        }
+    }
+
+    /// The joins and ORDER BY terms for `terms`, then start time descending (unless ordered by it
+    /// already) and run id ascending. Runs lacking a key come last in both directions; NaN metrics
+    /// come after numbers and before missing values.
+    public func ordering(_ terms: [OrderTerm<RunField>]) -> (joins: SQLFragment, orderBy: String) {
+        var joins: [SQLFragment] = []
+        var order: [String] = []
+        for (index, term) in terms.enumerated() {
+            let direction = term.ascending ? "ASC" : "DESC"
+            let alias = "o\(index)"
+            switch term.field {
+            case .metric(let key):
+                joins.append(
+                    SQLFragment(
+                        "LEFT JOIN metric_series \(alias) ON \(alias).run_key = r.run_key AND \(alias).key = ?",
+                        [.text(key)]))
+                order += ["(\(alias).run_key IS NULL)", "\(alias).is_nan", "\(alias).value \(direction)"]
+            case .param(let key), .tag(let key):
+                let table = term.field == .param(key) ? "params" : "tags"
+                joins.append(
+                    SQLFragment(
+                        "LEFT JOIN \(table) \(alias) ON \(alias).run_key = r.run_key AND \(alias).key = ?", [.text(key)]
+                    ))
+                order += ["(\(alias).run_key IS NULL)", "\(alias).value \(direction)"]
+            case .attribute(let attribute):
+                let column = Self.column(attribute)
+                order += ["(\(column) IS NULL)", "\(column) \(direction)"]
+            case .dataset:
+                break
+            }
+        }
+        if !terms.contains(where: { $0.field == .attribute(.startTime) }) { order.append("r.start_time DESC") }
+        order.append("r.run_id ASC")
+        return (SQLFragment.joined(joins, separator: " "), order.joined(separator: ", "))
+    }
+
+    static func column(_ attribute: RunAttribute) -> String {
+        switch attribute {
+        case .runID: "r.run_id"
+        case .runName: "r.name"
+        case .userID: "r.user_id"
+        case .status: "r.status"
+        case .artifactURI: "r.artifact_uri"
+        case .startTime: "r.start_time"
+        case .endTime: "r.end_time"
+        }
+    }
+}
