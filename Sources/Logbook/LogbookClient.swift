@@ -174,6 +174,30 @@ public final class LogbookClient: Sendable {
         return exchanged ? id : nil
     }
 
+    // MARK: Finding runs
+
+    /// Runs matching an MLflow filter, such as `"metrics.acc > 0.9 and params.lr = '0.01'"`, in
+    /// `orderBy` order (`["metrics.acc DESC"]`), from the given experiments (default: the current
+    /// one). Fetches every page up to `maxResults` runs.
+    public func searchRuns(
+        _ filter: String = "", experimentIDs: [String]? = nil, orderBy: [String] = [], viewType: ViewType = .activeOnly,
+        maxResults: Int = 100_000
+    ) async throws -> [Run] {
+        var experiments = experimentIDs ?? []
+        if experimentIDs == nil { experiments = [try await currentExperimentID()] }
+        var runs: [Run] = []
+        var token: String?
+        repeat {
+            let page = try await store.searchRuns(
+                experimentIDs: experiments, filter: filter, viewType: viewType,
+                maxResults: min(maxResults - runs.count, Limits.maxResultsThreshold), orderBy: orderBy,
+                pageToken: token)
+            runs += page.items
+            token = page.nextPageToken
+        } while token != nil && runs.count < maxResults
+        return runs
+    }
+
     // MARK: The active run
 
     /// The runs of `withRun` scopes around the current task, innermost last.

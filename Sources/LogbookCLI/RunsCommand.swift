@@ -6,7 +6,7 @@ struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runs",
         abstract: "List, show, delete and restore runs.",
-        subcommands: [List.self, Show.self, Delete.self, Restore.self, ReapCommand.self],
+        subcommands: [List.self, SearchCommand.self, Show.self, Delete.self, Restore.self, ReapCommand.self],
         defaultSubcommand: List.self
     )
 

@@ -163,3 +163,31 @@ struct ReapCLITests {
         #expect(result.status == 64)
     }
 }
+
+@Suite("logbook runs search")
+struct SearchCLITests {
+    @Test func searchFiltersAndOrders() throws {
+        let cli = try CLI()
+        try cli("demo")
+        let result = try cli(
+            "runs", "search", "params.lr IN ('0.01', '0.03') and metrics.val_accuracy > 0.5", "--order-by",
+            "metrics.val_accuracy DESC", "--json")
+        #expect(result.status == 0, "\(result.stderr)")
+        let runs = try #require(try result.json()["runs"] as? [[String: Any]])
+        #expect(runs.compactMap { ($0["info"] as? [String: Any])?["run_name"] as? String } == ["trial-2", "trial-3"])
+
+        let table = try cli("runs", "search", "tags.mlflow.parentRunId IS NULL", "--experiment", "logbook-demo")
+        #expect(table.stdout.split(separator: "\n").count == 2, "the header and the parent run")
+
+        let limited = try cli("runs", "search", "--max-results", "2", "--json").json()
+        #expect((limited["runs"] as? [[String: Any]])?.count == 2)
+    }
+
+    @Test func aBadFilterIsAClearError() throws {
+        let cli = try CLI()
+        let result = try cli("runs", "search", "metrics.acc > 'high'")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("numeric value"))
+        #expect(result.stderr.contains("INVALID_PARAMETER_VALUE"))
+    }
+}

@@ -64,3 +64,22 @@ struct ExperimentSelectionTests {
         #expect(try await client.store.experiment(id: client.currentExperimentID()).name == "explicit")
     }
 }
+
+@Suite("Finding runs")
+struct ClientSearchTests {
+    @Test func searchRunsInTheCurrentExperiment() async throws {
+        let client = try makeClient()
+        try await client.setExperiment(name: "found")
+        for lr in [0.1, 0.01, 0.001] {
+            try await client.withRun(name: "lr=\(lr)") { run in
+                try await run.logParam("lr", lr)
+                try await run.logMetric("acc", 1 - lr)
+            }
+        }
+        _ = try await client.store.createRun(RunCreation(experimentID: "0", runName: "elsewhere"))
+        let best = try await client.searchRuns("metrics.acc > 0.95", orderBy: ["metrics.acc DESC"])
+        #expect(best.map(\.info.runName) == ["lr=0.001", "lr=0.01"])
+        #expect(try await client.searchRuns().count == 3, "only the current experiment")
+        #expect(try await client.searchRuns(maxResults: 2).count == 2)
+    }
+}
