@@ -49,6 +49,11 @@ let package = Package(
             path: "Benchmarks/StoreBenchmarks"
         ),
         .executableTarget(
+            name: "SearchBenchmarks",
+            dependencies: ["LogbookCore", "LogbookSQLite"],
+            path: "Benchmarks/SearchBenchmarks"
+        ),
+        .executableTarget(
             name: "ClientBenchmarks",
             dependencies: ["Logbook", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ClientBenchmarks"

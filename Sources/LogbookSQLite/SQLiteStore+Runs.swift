@@ -139,23 +139,23 @@ extension SQLiteStore {
         var index: [Int64: Int] = [:]
         for (position, key) in keys.enumerated() { index[key] = position }
         let keyList = keys.map(String.init).joined(separator: ",")
-        for row in try Row.fetchAll(
+        let cursor1 = try Row.fetchCursor(
             db, sql: "SELECT run_key, key, value FROM params WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
-        {
+        while let row = try cursor1.next() {
             runs[index[row[0]]!].data.params.append(Param(key: row[1], value: row[2]))
         }
-        for row in try Row.fetchAll(
+        let cursor2 = try Row.fetchCursor(
             db, sql: "SELECT run_key, key, value FROM tags WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
-        {
+        while let row = try cursor2.next() {
             runs[index[row[0]]!].data.tags.append(RunTag(key: row[1], value: row[2]))
         }
-        for row in try Row.fetchAll(
+        let cursor3 = try Row.fetchCursor(
             db,
             sql: """
                 SELECT run_key, key, value, is_nan, timestamp, step FROM metric_series
                 WHERE run_key IN (\(keyList)) ORDER BY run_key, key
                 """)
-        {
+        while let row = try cursor3.next() {
             let isNaN: Bool = row[3]
             runs[index[row[0]]!].data.metrics.append(
                 Metric(key: row[1], value: isNaN ? .nan : row[2], timestamp: row[4], step: row[5]))

@@ -80,6 +80,10 @@ extension SQLiteStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: metric summaries indexed by value, for search") { db in
+            // Lets a search ordered by a metric walk the runs in metric order and stop after a page.
+            try db.execute(sql: "CREATE INDEX metric_series_by_value ON metric_series (key, is_nan, value)")
+        }
         return migrator
     }
 }

@@ -42,13 +42,17 @@ extension SQLiteStore {
             )
         }
         guard !numbers.isEmpty else { return Page(items: []) }
-        let query = Self.matchQuery(search, experiments: numbers, viewType: viewType)
+        let queries = Self.matchQueries(search, experiments: numbers, viewType: viewType)
 
-        // First page: the database's top-N sort, no snapshot needed.
+        // First page: each part of the order up to a page, no snapshot needed.
         guard let position else {
             return try await read { db in
-                let keys = try Int64.fetchAll(
-                    db, sql: query.sql + " LIMIT \(maxResults + 1)", arguments: StatementArguments(query.arguments))
+                var keys: [Int64] = []
+                for query in queries where keys.count <= maxResults {
+                    keys += try Int64.fetchAll(
+                        db, sql: query.sql + " LIMIT \(maxResults + 1 - keys.count)",
+                        arguments: StatementArguments(query.arguments))
+                }
                 let runs = try Self.fetchRuns(keys: Array(keys.prefix(maxResults)), db)
                 let token =
                     keys.count > maxResults
@@ -64,7 +68,9 @@ extension SQLiteStore {
             if let cached = searchSnapshots.keys(snapshotID) {
                 keys = cached
             } else {
-                keys = try Int64.fetchAll(db, sql: query.sql, arguments: StatementArguments(query.arguments))
+                keys = try queries.flatMap { query in
+                    try Int64.fetchAll(db, sql: query.sql, arguments: StatementArguments(query.arguments))
+                }
                 searchSnapshots.store(snapshotID, keys)
             }
             let start = min(position.offset, keys.count)
@@ -77,10 +83,14 @@ extension SQLiteStore {
         }
     }
 
-    /// `SELECT r.run_key … ORDER BY …` for every run the search matches.
-    static func matchQuery(_ search: RunSearch, experiments: [Int64], viewType: ViewType) -> SQLFragment {
+    /// Queries of `SELECT r.run_key … ORDER BY …` whose results, one after the other, are every run
+    /// the search matches in order.
+    ///
+    /// Ordered by a metric first, the matches come in three parts: runs with a number for it,
+    /// walked in value order through the `metric_series_by_value` index (so a page stops early
+    /// instead of sorting every run), then runs where it is NaN, then runs without it.
+    static func matchQueries(_ search: RunSearch, experiments: [Int64], viewType: ViewType) -> [SQLFragment] {
         let translator = RunSearchSQL(dialect: .sqlite)
-        let (joins, order) = translator.ordering(search.orderBy)
         var conditions = [
             SQLFragment(
                 "r.experiment_id IN (\(experiments.map(String.init).joined(separator: ",")))"
@@ -89,9 +99,35 @@ extension SQLiteStore {
         if let filter = search.filter { conditions.append(translator.condition(filter)) }
         let condition = SQLFragment(
             conditions.map { "(\($0.sql))" }.joined(separator: " AND "), conditions.flatMap(\.arguments))
-        return SQLFragment(
-            "SELECT r.run_key FROM runs r \(joins.sql) WHERE \(condition.sql) ORDER BY \(order)",
-            joins.arguments + condition.arguments)
+
+        guard let first = search.orderBy.first, case .metric(let key) = first.field else {
+            let (joins, order) = translator.ordering(search.orderBy)
+            return [
+                SQLFragment(
+                    "SELECT r.run_key FROM runs r \(joins.sql) WHERE \(condition.sql) ORDER BY \(order)",
+                    joins.arguments + condition.arguments)
+            ]
+        }
+        let (joins, order) = translator.ordering(Array(search.orderBy.dropFirst()))
+        let direction = first.ascending ? "ASC" : "DESC"
+        func part(nan: Bool) -> SQLFragment {
+            SQLFragment(
+                """
+                SELECT r.run_key FROM metric_series d INDEXED BY metric_series_by_value
+                JOIN runs r ON r.run_key = d.run_key \(joins.sql)
+                WHERE d.key = ? AND d.is_nan = \(nan ? 1 : 0) AND \(condition.sql)
+                ORDER BY \(nan ? "" : "d.value \(direction), ")\(order)
+                """,
+                joins.arguments + [.text(key)] + condition.arguments)
+        }
+        let missing = SQLFragment(
+            """
+            SELECT r.run_key FROM runs r \(joins.sql)
+            WHERE NOT EXISTS (SELECT 1 FROM metric_series x WHERE x.run_key = r.run_key AND x.key = ?)
+            AND \(condition.sql) ORDER BY \(order)
+            """,
+            joins.arguments + [.text(key)] + condition.arguments)
+        return [part(nan: false), part(nan: true), missing]
     }
 
     /// The runs with these keys, in this order.
