@@ -95,21 +95,20 @@ extension SQLiteStore {
             sql += " ORDER BY step, timestamp, is_nan, value"
             if let maxResults { sql += " LIMIT \(maxResults + 1)" }
             var metrics: [Metric] = []
-            var lastStoredValue = 0.0
-            let cursor = try Row.fetchCursor(db, sql: sql, arguments: arguments)
-            while let row = try cursor.next() {
-                let isNaN: Bool = row[2]
-                let stored: Double = row[3]
+            var next: HistoryPosition?
+            try db.forEachRow(sql, arguments: arguments) { row in
                 if let maxResults, metrics.count == maxResults {
                     let last = metrics[metrics.count - 1]
-                    let position = HistoryPosition(
+                    next = HistoryPosition(
                         step: last.step, timestamp: last.timestamp, isNaN: last.value.isNaN,
-                        valueBits: lastStoredValue.bitPattern)
-                    return Page(items: metrics, nextPageToken: PageToken.encode(position))
+                        valueBits: (last.value.isNaN ? 0 : last.value).bitPattern)
+                    return
                 }
-                lastStoredValue = stored
-                metrics.append(Metric(key: key, value: isNaN ? .nan : stored, timestamp: row[1], step: row[0]))
+                let isNaN = row.bool(2)
+                metrics.append(
+                    Metric(key: key, value: isNaN ? .nan : row.double(3), timestamp: row.int64(1), step: row.int64(0)))
             }
+            if let next { return Page(items: metrics, nextPageToken: PageToken.encode(next)) }
             return Page(items: metrics)
         }
     }

@@ -114,51 +114,49 @@ extension SQLiteStore {
     static func fetchKeyedRuns(
         _ db: Database, where condition: String, _ arguments: StatementArguments, withData: Bool = true
     ) throws -> [(key: Int64, run: Run)] {
-        let rows = try Row.fetchAll(
-            db,
-            sql: """
-                SELECT r.run_key, r.run_id, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
-                       r.artifact_uri, r.lifecycle_stage
-                FROM runs r WHERE \(condition)
-                """,
-            arguments: arguments)
         var keys: [Int64] = []
         var runs: [Run] = []
-        keys.reserveCapacity(rows.count)
-        runs.reserveCapacity(rows.count)
-        for row in rows {
-            keys.append(row[0])
+        try db.forEachRow(
+            """
+            SELECT r.run_key, r.run_id, r.experiment_id, r.name, r.user_id, r.status, r.start_time, r.end_time,
+                   r.artifact_uri, r.lifecycle_stage
+            FROM runs r WHERE \(condition)
+            """,
+            arguments: arguments
+        ) { row in
+            keys.append(row.int64(0))
             runs.append(
                 Run(
                     info: RunInfo(
-                        runID: row[1], experimentID: String(row[2] as Int64), runName: row[3], userID: row[4],
-                        status: RunStatus(rawValue: row[5]) ?? .running, startTime: row[6], endTime: row[7],
-                        artifactURI: row[8], lifecycleStage: LifecycleStage(rawValue: row[9]) ?? .active)))
+                        runID: row.text(1), experimentID: String(row.int64(2)), runName: row.text(3),
+                        userID: row.text(4), status: RunStatus(rawValue: row.text(5)) ?? .running,
+                        startTime: row.int64(6), endTime: row.isNull(7) ? nil : row.int64(7), artifactURI: row.text(8),
+                        lifecycleStage: LifecycleStage(rawValue: row.text(9)) ?? .active)))
         }
-        guard withData, !keys.isEmpty else { return Array(zip(keys, runs)).map { (key: $0.0, run: $0.1) } }
+        guard withData, !keys.isEmpty else { return zip(keys, runs).map { (key: $0.0, run: $0.1) } }
         var index: [Int64: Int] = [:]
+        index.reserveCapacity(keys.count)
         for (position, key) in keys.enumerated() { index[key] = position }
         let keyList = keys.map(String.init).joined(separator: ",")
-        let cursor1 = try Row.fetchCursor(
-            db, sql: "SELECT run_key, key, value FROM params WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
-        while let row = try cursor1.next() {
-            runs[index[row[0]]!].data.params.append(Param(key: row[1], value: row[2]))
+        try db.forEachRow("SELECT run_key, key, value FROM params WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
+        {
+            row in
+            runs[index[row.int64(0)]!].data.params.append(Param(key: row.text(1), value: row.text(2)))
         }
-        let cursor2 = try Row.fetchCursor(
-            db, sql: "SELECT run_key, key, value FROM tags WHERE run_key IN (\(keyList)) ORDER BY run_key, key")
-        while let row = try cursor2.next() {
-            runs[index[row[0]]!].data.tags.append(RunTag(key: row[1], value: row[2]))
+        try db.forEachRow("SELECT run_key, key, value FROM tags WHERE run_key IN (\(keyList)) ORDER BY run_key, key") {
+            row in
+            runs[index[row.int64(0)]!].data.tags.append(RunTag(key: row.text(1), value: row.text(2)))
         }
-        let cursor3 = try Row.fetchCursor(
-            db,
-            sql: """
-                SELECT run_key, key, value, is_nan, timestamp, step FROM metric_series
-                WHERE run_key IN (\(keyList)) ORDER BY run_key, key
-                """)
-        while let row = try cursor3.next() {
-            let isNaN: Bool = row[3]
-            runs[index[row[0]]!].data.metrics.append(
-                Metric(key: row[1], value: isNaN ? .nan : row[2], timestamp: row[4], step: row[5]))
+        try db.forEachRow(
+            """
+            SELECT run_key, key, value, is_nan, timestamp, step FROM metric_series
+            WHERE run_key IN (\(keyList)) ORDER BY run_key, key
+            """
+        ) { row in
+            runs[index[row.int64(0)]!].data.metrics.append(
+                Metric(
+                    key: row.text(1), value: row.bool(3) ? .nan : row.double(2), timestamp: row.int64(4),
+                    step: row.int64(5)))
         }
         return zip(keys, runs).map { (key: $0.0, run: $0.1) }
     }
