@@ -43,24 +43,26 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
         .executableTarget(
             name: "StoreBenchmarks",
-            dependencies: ["LogbookCore", "LogbookSQLite"],
+            dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/StoreBenchmarks"
         ),
         .executableTarget(
             name: "SearchBenchmarks",
-            dependencies: ["LogbookCore", "LogbookSQLite"],
+            dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/SearchBenchmarks"
         ),
         .executableTarget(
             name: "ClientBenchmarks",
-            dependencies: ["Logbook", "LogbookCore", "LogbookSQLite"],
+            dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ClientBenchmarks"
         ),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
-        .testTarget(name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTestHelper"]),
+        .testTarget(
+            name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),
         // A program the process-end tests start and then signal or kill.
         .executableTarget(name: "LogbookTestHelper", dependencies: ["Logbook"], path: "Tests/LogbookTestHelper"),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire"]),

@@ -5,29 +5,11 @@
 //   (the run's end, which writes the buffer), with the default buffer and with one that holds all;
 // - the per-call cost in synchronous mode;
 // - peak resident memory.
+import BenchmarkSupport
 import Foundation
 import Logbook
 import LogbookCore
 import LogbookSQLite
-
-func seconds(_ body: () async throws -> Void) async rethrows -> Double {
-    let start = ContinuousClock.now
-    try await body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
-func peakRSSMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
-    }
-    return 0
-}
-
-func report(_ name: String, _ value: String) {
-    print(name.padding(toLength: 62, withPad: " ", startingAt: 0) + value)
-}
 
 func main() async throws {
     let directory =

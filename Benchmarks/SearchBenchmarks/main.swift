@@ -3,20 +3,10 @@
 // 100,000 runs (3 params, 5 metrics, 3 tags each) in one experiment; prints the time to the first
 // page of 1000 and to page through every match, for a filter on a metric and a param ordered by a
 // metric, and for the default listing.
+import BenchmarkSupport
 import Foundation
 import LogbookCore
 import LogbookSQLite
-
-func seconds(_ body: () async throws -> Void) async rethrows -> Double {
-    let start = ContinuousClock.now
-    try await body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
-func report(_ name: String, _ value: String) {
-    print(name.padding(toLength: 70, withPad: " ", startingAt: 0) + value)
-}
 
 /// Fills the experiment, 1000 runs at a time.
 func populate(_ store: SQLiteStore, experiment: String, runs: Int) async throws {

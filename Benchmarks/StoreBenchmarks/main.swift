@@ -8,30 +8,10 @@
 //
 // The work runs in nonisolated async functions, as a training loop in a task would: top-level
 // code is main-actor isolated, and every call from it would hop threads twice.
+import BenchmarkSupport
 import Foundation
 import LogbookCore
 import LogbookSQLite
-
-func seconds(_ body: () async throws -> Void) async rethrows -> Double {
-    let start = ContinuousClock.now
-    try await body()
-    let elapsed = ContinuousClock.now - start
-    return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-}
-
-/// Peak resident set size in MiB (VmHWM from /proc/self/status; 0 where there is no /proc).
-func peakRSSMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-        let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
-        return kilobytes / 1024
-    }
-    return 0
-}
-
-func report(_ name: String, _ value: String) {
-    print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + value)
-}
 
 /// 1,000,000 points, 1000 per log-batch, into one run under one key.
 func batched(_ store: SQLiteStore, runID: String, total: Int, base: Int64) async throws -> Double {
@@ -74,9 +54,7 @@ func readHistory(_ store: SQLiteStore, runID: String, pageSize: Int?) async thro
 }
 
 func main() async throws {
-    let directory =
-        CommandLine.arguments.dropFirst().first ?? (NSTemporaryDirectory() + "logbook-bench-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let directory = try benchmarkDirectory("bench")
     let path = directory + "/bench.db"
     let store = try SQLiteStore(path: path, configuration: .init(artifactRoot: directory + "/artifacts"))
     print("Logbook store benchmarks — SQLite file \(path)\n")

@@ -32,14 +32,8 @@ extension LogbookClient {
         entryPoint: String? = nil, isolation: isolated (any Actor)? = #isolation,
         _ body: (ActiveRun) async throws -> T
     ) async throws -> T {
-        let run: ActiveRun
-        if let resumed = consumeEnvironmentRunID() {
-            run = try await resume(.id(resumed), name: name, tags: tags, description: description)
-        } else {
-            run = try await create(
-                name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint,
-                parent: activeRun?.id)
-        }
+        let run = try await open(
+            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint)
         return try await scoped(run, body)
     }
 
@@ -91,14 +85,8 @@ extension LogbookClient {
                 "Run \(active.id) is already active. End it with endRun() first, or pass nested: true to start a child run."
             )
         }
-        let run: ActiveRun
-        if let resumed = consumeEnvironmentRunID() {
-            run = try await resume(.id(resumed), name: name, tags: tags, description: description)
-        } else {
-            run = try await create(
-                name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint,
-                parent: activeRun?.id)
-        }
+        let run = try await open(
+            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint)
         pushStarted(run)
         return run
     }
@@ -127,6 +115,18 @@ extension LogbookClient {
     }
 
     // MARK: Creating and resuming
+
+    /// A new run, the child of the active run if any; or, once, the run the environment names.
+    private func open(
+        name: String?, experimentID: String?, tags: [String: String], description: String?, entryPoint: String?
+    ) async throws -> ActiveRun {
+        if let resumed = consumeEnvironmentRunID() {
+            return try await resume(.id(resumed), name: name, tags: tags, description: description)
+        }
+        return try await create(
+            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint,
+            parent: activeRun?.id)
+    }
 
     private func create(
         name: String?, experimentID: String?, tags: [String: String], description: String?, entryPoint: String?,

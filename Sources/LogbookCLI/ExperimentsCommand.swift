@@ -102,6 +102,14 @@ struct ExperimentReference {
     var text: String
     init(_ text: String) { self.text = text }
 
+    /// The ids of the experiments named by id or name; every active experiment when none is named.
+    static func ids(_ references: [String], in store: some TrackingStore) async throws -> [String] {
+        guard !references.isEmpty else { return try await store.allExperiments().map(\.id) }
+        var ids: [String] = []
+        for reference in references { ids.append(try await ExperimentReference(reference).resolve(in: store).id) }
+        return ids
+    }
+
     /// The experiment with this id if the text is a number naming one, else the one with this name.
     func resolve(in store: some TrackingStore) async throws -> Experiment {
         if Int64(text) != nil, let experiment = try? await store.experiment(id: text) { return experiment }

@@ -20,12 +20,7 @@ struct ReapCommand: AsyncParsableCommand {
     func run() async throws {
         try await LogbookCommand.reportingErrors {
             let store = try store.openStore()
-            let experimentIDs: [String]
-            if let experiment {
-                experimentIDs = [try await ExperimentReference(experiment).resolve(in: store).id]
-            } else {
-                experimentIDs = try await store.allExperiments().map(\.id)
-            }
+            let experimentIDs = try await ExperimentReference.ids(experiment.map { [$0] } ?? [], in: store)
             let reaped = try await store.reapStaleRuns(experimentIDs: experimentIDs, olderThan: olderThan.duration)
             print(reaped.isEmpty ? "No stale runs." : "Ended \(reaped.count) stale run(s) as KILLED:")
             if !reaped.isEmpty { print(RunTable(runs: reaped).rendered) }

@@ -20,12 +20,7 @@ struct RunsCommand: AsyncParsableCommand {
         func run() async throws {
             try await LogbookCommand.reportingErrors {
                 let store = try store.openStore()
-                let experimentIDs: [String]
-                if let experiment {
-                    experimentIDs = [try await ExperimentReference(experiment).resolve(in: store).id]
-                } else {
-                    experimentIDs = try await store.allExperiments().map(\.id)
-                }
+                let experimentIDs = try await ExperimentReference.ids(experiment.map { [$0] } ?? [], in: store)
                 let runs = try await store.allRuns(experimentIDs: experimentIDs, viewType: view.viewType)
                 if output.json {
                     print(try WireCoding.string(SearchRunsResponse(runs)))

@@ -27,11 +27,7 @@ struct SearchCommand: AsyncParsableCommand {
     func run() async throws {
         try await LogbookCommand.reportingErrors {
             let store = try store.openStore()
-            var experimentIDs: [String] = []
-            for reference in experiment {
-                experimentIDs.append(try await ExperimentReference(reference).resolve(in: store).id)
-            }
-            if experimentIDs.isEmpty { experimentIDs = try await store.allExperiments().map(\.id) }
+            let experimentIDs = try await ExperimentReference.ids(experiment, in: store)
             var runs: [Run] = []
             var token: String?
             repeat {

@@ -45,7 +45,7 @@ public enum StoreConformance {
 
 /// Expects `body` to fail with a `LogbookError` of `code`, and returns it.
 @discardableResult
-func expectError(
+public func expectError(
     _ code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
 ) async -> LogbookError? {
     do {

@@ -1,4 +1,5 @@
 import LogbookCore
+import LogbookTesting
 import Synchronization
 import Testing
 

@@ -1,4 +1,5 @@
 import LogbookCore
+import LogbookTesting
 import Testing
 
 @testable import Logbook

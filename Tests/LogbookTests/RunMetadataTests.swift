@@ -1,5 +1,6 @@
 import Foundation
 import LogbookCore
+import LogbookTesting
 import Testing
 
 @testable import Logbook

@@ -1,6 +1,7 @@
 import Foundation
 import LogbookCore
 import LogbookSQLite
+import LogbookTesting
 import Synchronization
 import Testing
 
@@ -18,23 +19,6 @@ func makeClient(
     let store = try SQLiteStore(
         path: directory + "/logbook.db", configuration: .init(artifactRoot: directory + "/artifacts"))
     return LogbookClient(store: store, options: options, environment: environment)
-}
-
-/// Expects a `LogbookError` of `code` from `body`.
-@discardableResult
-func expectError(
-    _ code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
-) async -> LogbookError? {
-    do {
-        try await body()
-        Issue.record("expected \(code), but the call succeeded", sourceLocation: sourceLocation)
-    } catch let error as LogbookError {
-        #expect(error.code == code, "\(error.message)", sourceLocation: sourceLocation)
-        return error
-    } catch {
-        Issue.record("expected LogbookError \(code), got \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
 }
 
 /// A store that forwards to another, with hooks to slow down or fail its batch writes.

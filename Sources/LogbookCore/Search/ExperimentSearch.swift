@@ -9,11 +9,7 @@ public struct ExperimentSearch: Sendable, Hashable {
     public init(filter: String? = nil, orderBy: [String] = []) throws {
         self.filter = try FilterParser<ExperimentGrammar>.filter(filter)
         self.orderBy = try orderBy.map(FilterParser<ExperimentGrammar>.orderTerm)
-        var seen = Set<ExperimentField>()
-        for term in self.orderBy where !seen.insert(term.field).inserted {
-            throw LogbookError(
-                .invalidParameterValue, "order_by names the same field twice: \(orderBy). Give each field once.")
-        }
+        try requireDistinctFields(self.orderBy, orderBy)
     }
 }
 

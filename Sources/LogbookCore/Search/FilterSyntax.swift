@@ -105,3 +105,12 @@ public struct OrderTerm<Field: Sendable & Hashable>: Sendable, Hashable {
         self.ascending = ascending
     }
 }
+
+/// Throws when `terms` order by one field twice (MLflow answers that with HTTP 500).
+func requireDistinctFields<Field>(_ terms: [OrderTerm<Field>], _ text: [String]) throws {
+    var seen = Set<Field>()
+    for term in terms where !seen.insert(term.field).inserted {
+        throw LogbookError(
+            .invalidParameterValue, "order_by names the same field twice: \(text). Give each field once.")
+    }
+}

@@ -16,11 +16,7 @@ public struct RunSearch: Sendable, Hashable {
     public init(filter: String? = nil, orderBy: [String] = []) throws {
         self.filter = try FilterParser<RunGrammar>.filter(filter)
         self.orderBy = try orderBy.map(FilterParser<RunGrammar>.orderTerm)
-        var seen = Set<RunField>()
-        for term in self.orderBy where !seen.insert(term.field).inserted {
-            throw LogbookError(
-                .invalidParameterValue, "order_by names the same field twice: \(orderBy). Give each field once.")
-        }
+        try requireDistinctFields(self.orderBy, orderBy)
     }
 }
 

@@ -1,0 +1,37 @@
+import Foundation
+
+/// Seconds `body` takes.
+public func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    return (ContinuousClock.now - start).seconds
+}
+
+extension Duration {
+    /// The duration in seconds, fractions included.
+    public var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
+
+/// Peak resident set size in MiB (VmHWM from /proc/self/status; 0 where there is no /proc).
+public func peakRSSMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+        return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
+    }
+    return 0
+}
+
+/// Prints one figure, its name padded to a column.
+public func report(_ name: String, _ value: String, width: Int = 62) {
+    print(name.padding(toLength: width, withPad: " ", startingAt: 0) + value)
+}
+
+/// The benchmark's working directory: the first argument, else a new temporary one.
+public func benchmarkDirectory(_ name: String) throws -> String {
+    let directory =
+        CommandLine.arguments.dropFirst().first ?? (NSTemporaryDirectory() + "logbook-\(name)-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    return directory
+}
