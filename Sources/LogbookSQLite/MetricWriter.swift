@@ -18,17 +18,24 @@ import LogbookCore
 /// `(step, timestamp, 1 - is_nan, value)`, so one upsert keeps it without reading it first.
 struct MetricWriter {
     private let upsertSummary: Statement
+    private let updateSummary: Statement
     private let insertPoint: Statement
     private let connection: SQLiteConnection
 
     init(_ db: Database) throws {
         upsertSummary = try db.cachedStatement(
             sql: """
-                INSERT INTO metric_series (run_key, key, step, timestamp, is_nan, value) VALUES (?, ?, ?, ?, ?, ?)
+                INSERT INTO metric_series (run_key, key, step, timestamp, is_nan, value, series_id)
+                VALUES (?, ?, ?, ?, ?, ?, (SELECT IFNULL(MAX(series_id), 0) + 1 FROM metric_series))
                 ON CONFLICT (run_key, key) DO UPDATE
                 SET step = excluded.step, timestamp = excluded.timestamp, is_nan = excluded.is_nan, value = excluded.value
                 WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value)
                     > (metric_series.step, metric_series.timestamp, 1 - metric_series.is_nan, metric_series.value)
+                """)
+        updateSummary = try db.cachedStatement(
+            sql: """
+                UPDATE metric_series SET step = ?3, timestamp = ?4, is_nan = ?5, value = ?6
+                WHERE run_key = ?1 AND key = ?2 AND (?3, ?4, 1 - ?5, ?6) > (step, timestamp, 1 - is_nan, value)
                 """)
         insertPoint = try db.cachedStatement(
             sql:
@@ -37,9 +44,10 @@ struct MetricWriter {
         connection = db.sqliteConnection!
     }
 
-    /// Offers `metric` as the summary of its series in run `runKey`, creating the series if needed.
-    func offerSummary(_ metric: Metric, runKey: Int64) throws {
-        let handle = upsertSummary.sqliteStatement
+    /// Offers `metric` as the summary of its series in run `runKey`, creating the series unless
+    /// the caller knows it `exists`.
+    func offerSummary(_ metric: Metric, runKey: Int64, exists: Bool) throws {
+        let handle = (exists ? updateSummary : upsertSummary).sqliteStatement
         sqlite3_reset(handle)
         sqlite3_bind_int64(handle, 1, runKey)
         _ = metric.key.withCString { sqlite3_bind_text(handle, 2, $0, -1, Self.transient) }

@@ -24,9 +24,12 @@ struct RawRow {
 }
 
 extension Database {
-    /// Runs `sql` with `arguments` and calls `body` for each row.
-    func forEachRow(_ sql: String, arguments: StatementArguments = [], _ body: (RawRow) throws -> Void) throws {
-        let statement = try makeStatement(sql: sql)
+    /// Runs `sql` with `arguments` and calls `body` for each row. `cached` keeps the prepared
+    /// statement for the next call with the same SQL.
+    func forEachRow(
+        _ sql: String, arguments: StatementArguments = [], cached: Bool = false, _ body: (RawRow) throws -> Void
+    ) throws {
+        let statement = try cached ? cachedStatement(sql: sql) : makeStatement(sql: sql)
         try statement.setArguments(arguments)
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }

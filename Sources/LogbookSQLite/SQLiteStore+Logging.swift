@@ -142,7 +142,7 @@ extension SQLiteStore {
         var seriesIDs = knownSeries
         var found: [String: Int64] = [:]
         for (key, candidate) in best {
-            try writer.offerSummary(candidate, runKey: runKey)
+            try writer.offerSummary(candidate, runKey: runKey, exists: seriesIDs[key] != nil)
             if seriesIDs[key] == nil {
                 let id = try Int64.fetchOne(findSeries, arguments: [runKey, key])!
                 seriesIDs[key] = id

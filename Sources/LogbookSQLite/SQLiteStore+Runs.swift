@@ -84,10 +84,15 @@ extension SQLiteStore {
 
     /// The run's internal key, or an error when it does not exist or is deleted.
     static func activeRunKey(_ db: Database, _ runID: String) throws -> Int64 {
-        let statement = try db.cachedStatement(sql: "SELECT run_key, lifecycle_stage FROM runs WHERE run_id = ?")
-        guard let row = try Row.fetchOne(statement, arguments: [runID]) else { throw LogbookError.runNotFound(runID) }
-        if (row[1] as String) != LifecycleStage.active.rawValue { throw LogbookError.runNotActive(runID) }
-        return row[0]
+        var found: (key: Int64, active: Bool)?
+        try db.forEachRow(
+            "SELECT run_key, lifecycle_stage = 'active' FROM runs WHERE run_id = ?", arguments: [runID], cached: true
+        ) { row in
+            found = (row.int64(0), row.bool(1))
+        }
+        guard let found else { throw LogbookError.runNotFound(runID) }
+        guard found.active else { throw LogbookError.runNotActive(runID) }
+        return found.key
     }
 
     /// Inserts or replaces tags in order (the last value of a key wins); `mlflow.runName` also

@@ -11,7 +11,8 @@ extension SQLiteStore {
     ///   `(series_id, step, timestamp, is_nan, value)`: range reads by run, key and step are one
     ///   b-tree scan, exact duplicates are ignored, and there is no second index over the history.
     /// - `metric_series` holds each metric's summary point, maintained on write, so listing and
-    ///   searching runs never read the history.
+    ///   searching runs never read the history. It is clustered by `(run_key, key)`: a page of runs
+    ///   reads its summaries in one range scan per run.
     /// - NaN is stored as value 0 with `is_nan = 1` (SQLite turns NaN into NULL); ±infinity is
     ///   stored as is and reads back exactly.
     static var migrator: DatabaseMigrator {
@@ -61,15 +62,15 @@ extension SQLiteStore {
                         PRIMARY KEY (run_key, key)
                     ) WITHOUT ROWID;
                     CREATE TABLE metric_series (
-                        series_id INTEGER PRIMARY KEY,
                         run_key INTEGER NOT NULL REFERENCES runs (run_key),
                         key TEXT NOT NULL,
+                        series_id INTEGER NOT NULL UNIQUE,
                         step INTEGER NOT NULL,
                         timestamp INTEGER NOT NULL,
                         is_nan INTEGER NOT NULL,
                         value REAL NOT NULL,
-                        UNIQUE (run_key, key)
-                    );
+                        PRIMARY KEY (run_key, key)
+                    ) WITHOUT ROWID;
                     CREATE TABLE metric_points (
                         series_id INTEGER NOT NULL,
                         step INTEGER NOT NULL,
