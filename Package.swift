@@ -60,6 +60,7 @@ let package = Package(
             path: "Benchmarks/ClientBenchmarks"
         ),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
+        .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
         .testTarget(
             name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),

@@ -30,6 +30,7 @@ public final class ActiveRun: Sendable, Identifiable {
     /// Start order within the process, to tell which run is the newest active one.
     let sequence: UInt64
     private let background: Mutex<Task<Void, Never>?>
+    private let sampler = Mutex<Task<Void, Never>?>(nil)
     private let endStatus = Mutex<RunStatus?>(nil)
 
     init(info: RunInfo, parentRunID: String?, client: LogbookClient, sequence: UInt64) {
@@ -68,6 +69,13 @@ public final class ActiveRun: Sendable, Identifiable {
                     group.cancelAll()
                 }
             })
+    }
+
+    /// Starts sampling system metrics into the run until it ends.
+    func startSampling(_ options: SystemMetricsOptions, resumed: Bool) {
+        let monitor = SystemMetricsMonitor(options: options, run: self, resumed: resumed)
+        // The run owns this task: `end(status:)` cancels it and waits for its last point.
+        sampler.withLock { $0 = Task { await monitor.run() } }
     }
 
     /// Whether the run has been ended in this process.
@@ -170,6 +178,12 @@ public final class ActiveRun: Sendable, Identifiable {
             return true
         }
         guard first else { return }
+        let sampling = sampler.withLock { task in
+            defer { task = nil }
+            return task
+        }
+        sampling?.cancel()
+        await sampling?.value
         var flushError: (any Error)?
         do { try await buffer?.flush() } catch { flushError = error }
         buffer?.finish()

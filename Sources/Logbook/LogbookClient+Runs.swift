@@ -27,13 +27,16 @@ extension LogbookClient {
     ///   - tags: tags to set; they win over the automatic ones (see ``RunMetadata``).
     ///   - description: the run's note (`mlflow.note.content`).
     ///   - entryPoint: the program's entry point (`mlflow.project.entryPoint`).
+    ///   - systemMetrics: sample CPU, memory, disk, network and GPU metrics into the run; `nil`
+    ///     follows ``Options/systemMetrics`` (off unless the environment turns it on).
     public func withRun<T>(
         name: String? = nil, experimentID: String? = nil, tags: [String: String] = [:], description: String? = nil,
-        entryPoint: String? = nil, isolation: isolated (any Actor)? = #isolation,
+        entryPoint: String? = nil, systemMetrics: Bool? = nil, isolation: isolated (any Actor)? = #isolation,
         _ body: (ActiveRun) async throws -> T
     ) async throws -> T {
         let run = try await open(
-            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint)
+            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint,
+            systemMetrics: systemMetrics)
         return try await scoped(run, body)
     }
 
@@ -43,9 +46,11 @@ extension LogbookClient {
     /// name that matches no run or several, is an error.
     public func withRun<T>(
         resuming reference: RunReference, tags: [String: String] = [:], description: String? = nil,
-        isolation: isolated (any Actor)? = #isolation, _ body: (ActiveRun) async throws -> T
+        systemMetrics: Bool? = nil, isolation: isolated (any Actor)? = #isolation,
+        _ body: (ActiveRun) async throws -> T
     ) async throws -> T {
-        let run = try await resume(reference, name: nil, tags: tags, description: description)
+        let run = try await resume(
+            reference, name: nil, tags: tags, description: description, systemMetrics: systemMetrics)
         return try await scoped(run, body)
     }
 
@@ -77,7 +82,7 @@ extension LogbookClient {
     @discardableResult
     public func startRun(
         name: String? = nil, experimentID: String? = nil, tags: [String: String] = [:], description: String? = nil,
-        entryPoint: String? = nil, nested: Bool = false
+        entryPoint: String? = nil, nested: Bool = false, systemMetrics: Bool? = nil
     ) async throws -> ActiveRun {
         if let active = activeRun, !nested {
             throw LogbookError(
@@ -86,17 +91,20 @@ extension LogbookClient {
             )
         }
         let run = try await open(
-            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint)
+            name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint,
+            systemMetrics: systemMetrics)
         pushStarted(run)
         return run
     }
 
     /// Resumes an existing run and pushes it on the client's run stack (see ``withRun(resuming:tags:description:isolation:_:)``).
     @discardableResult
-    public func startRun(resuming reference: RunReference, tags: [String: String] = [:], description: String? = nil)
-        async throws -> ActiveRun
-    {
-        let run = try await resume(reference, name: nil, tags: tags, description: description)
+    public func startRun(
+        resuming reference: RunReference, tags: [String: String] = [:], description: String? = nil,
+        systemMetrics: Bool? = nil
+    ) async throws -> ActiveRun {
+        let run = try await resume(
+            reference, name: nil, tags: tags, description: description, systemMetrics: systemMetrics)
         pushStarted(run)
         return run
     }
@@ -118,14 +126,26 @@ extension LogbookClient {
 
     /// A new run, the child of the active run if any; or, once, the run the environment names.
     private func open(
-        name: String?, experimentID: String?, tags: [String: String], description: String?, entryPoint: String?
+        name: String?, experimentID: String?, tags: [String: String], description: String?, entryPoint: String?,
+        systemMetrics: Bool?
     ) async throws -> ActiveRun {
         if let resumed = consumeEnvironmentRunID() {
-            return try await resume(.id(resumed), name: name, tags: tags, description: description)
+            return try await resume(
+                .id(resumed), name: name, tags: tags, description: description, systemMetrics: systemMetrics)
         }
-        return try await create(
+        let sampling = try systemMetricsOptions(systemMetrics)
+        let run = try await create(
             name: name, experimentID: experimentID, tags: tags, description: description, entryPoint: entryPoint,
             parent: activeRun?.id)
+        if let sampling { run.startSampling(sampling, resumed: false) }
+        return run
+    }
+
+    /// The sampling options for a run, or `nil` when it samples nothing.
+    private func systemMetricsOptions(_ override: Bool?) throws -> SystemMetricsOptions? {
+        var settings = try options.systemMetrics ?? SystemMetricsOptions.fromEnvironment(environment)
+        if let override { settings.enabled = override }
+        return settings.enabled ? settings : nil
     }
 
     private func create(
@@ -154,9 +174,10 @@ extension LogbookClient {
         return started(run.info, parent: parent)
     }
 
-    private func resume(_ reference: RunReference, name: String?, tags: [String: String], description: String?)
-        async throws -> ActiveRun
-    {
+    private func resume(
+        _ reference: RunReference, name: String?, tags: [String: String], description: String?, systemMetrics: Bool?
+    ) async throws -> ActiveRun {
+        let sampling = try systemMetricsOptions(systemMetrics)
         let existing = try await find(reference)
         if existing.info.lifecycleStage == .deleted {
             throw LogbookError(
@@ -178,7 +199,9 @@ extension LogbookClient {
                 runID: existing.id,
                 RunBatch(tags: newTags.sorted { $0.key < $1.key }.map { RunTag(key: $0.key, value: $0.value) }))
         }
-        return started(info, parent: existing.data.tag(SystemTag.parentRunID))
+        let run = started(info, parent: existing.data.tag(SystemTag.parentRunID))
+        if let sampling { run.startSampling(sampling, resumed: true) }
+        return run
     }
 
     private func find(_ reference: RunReference) async throws -> Run {

@@ -41,6 +41,9 @@ public final class LogbookClient: Sendable {
         /// end runs left open FINISHED at normal exit. Turn off in programs that handle signals
         /// themselves, and call ``LogbookClient/shutdown(status:)`` from their handler.
         public var handlesProcessEnd = true
+        /// System metrics sampling; `nil` takes it from the environment (`…_ENABLE_SYSTEM_METRICS_LOGGING`
+        /// and friends, see ``SystemMetricsOptions``). A run can turn it on or off for itself.
+        public var systemMetrics: SystemMetricsOptions?
 
         public init() {}
     }

@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// Runs the built `logbook` executable, as a user would, in a temporary working directory.
-struct CLI {
-    struct Result {
+struct CLI: Sendable {
+    struct Result: Sendable {
         var status: Int32
         var stdout: String
         var stderr: String
@@ -34,9 +34,14 @@ struct CLI {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
     }
 
+    /// Runs `logbook` with `arguments`. The blocking wait runs on a Dispatch queue, not on the
+    /// tasks' threads, which other tests need.
     @discardableResult
-    func callAsFunction(_ arguments: String...) throws -> Result {
-        try run(arguments)
+    func callAsFunction(_ arguments: String...) async throws -> Result {
+        let invocation = self
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(with: Swift.Result { try invocation.run(arguments) }) }
+        }
     }
 
     func run(_ arguments: [String]) throws -> Result {

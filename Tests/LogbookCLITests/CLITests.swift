@@ -5,32 +5,32 @@ import Testing
 
 @Suite("logbook command line")
 struct CLITests {
-    @Test func experimentsCreateListDeleteRestore() throws {
+    @Test func experimentsCreateListDeleteRestore() async throws {
         let cli = try CLI()
-        let created = try cli("experiments", "create", "vision")
+        let created = try await cli("experiments", "create", "vision")
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout == "1\n")
-        let table = try cli("experiments", "list").stdout
+        let table = try await cli("experiments", "list").stdout
         #expect(table.hasPrefix("ID"))
         #expect(table.contains("vision") && table.contains("Default"))
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/logbook.db"), "default store is ./logbook.db")
 
-        let duplicate = try cli("experiments", "create", "vision")
+        let duplicate = try await cli("experiments", "create", "vision")
         #expect(duplicate.status == 1)
         #expect(duplicate.stderr.contains("already exists"))
         #expect(duplicate.stderr.contains("RESOURCE_ALREADY_EXISTS"))
 
-        #expect(try cli("experiments", "delete", "vision").status == 0)
-        #expect(!(try cli("experiments", "list").stdout.contains("vision")))
-        #expect(try cli("experiments", "list", "--view", "deleted").stdout.contains("vision"))
-        #expect(try cli("experiments", "restore", "1").status == 0)
-        #expect(try cli("experiments", "list").stdout.contains("vision"))
+        #expect(try await cli("experiments", "delete", "vision").status == 0)
+        #expect(!(try await cli("experiments", "list").stdout.contains("vision")))
+        #expect(try await cli("experiments", "list", "--view", "deleted").stdout.contains("vision"))
+        #expect(try await cli("experiments", "restore", "1").status == 0)
+        #expect(try await cli("experiments", "list").stdout.contains("vision"))
     }
 
-    @Test func experimentsJSONIsMLflowsShape() throws {
+    @Test func experimentsJSONIsMLflowsShape() async throws {
         let cli = try CLI()
-        try cli("experiments", "create", "json-exp")
-        let object = try cli("experiments", "list", "--json").json()
+        try await cli("experiments", "create", "json-exp")
+        let object = try await cli("experiments", "list", "--json").json()
         let experiments = try #require(object["experiments"] as? [[String: Any]])
         let byName = Dictionary(uniqueKeysWithValues: experiments.map { ($0["name"] as? String ?? "", $0) })
         #expect(Set(byName.keys) == ["json-exp", "Default"])
@@ -40,15 +40,15 @@ struct CLITests {
         #expect((byName["Default"]?["artifact_location"] as? String)?.hasSuffix("/logbook-artifacts/0") == true)
     }
 
-    @Test func demoRecordsASweepAndPrintsTheRunsTable() throws {
+    @Test func demoRecordsASweepAndPrintsTheRunsTable() async throws {
         let cli = try CLI()
-        let demo = try cli("demo")
+        let demo = try await cli("demo")
         #expect(demo.status == 0, "\(demo.stderr)")
         #expect(demo.stdout.contains("RUN ID"))
         for trial in 0..<4 { #expect(demo.stdout.contains("trial-\(trial)")) }
 
         let runs = try #require(
-            try cli("runs", "list", "--experiment", "logbook-demo", "--json").json()["runs"] as? [[String: Any]])
+            try await cli("runs", "list", "--experiment", "logbook-demo", "--json").json()["runs"] as? [[String: Any]])
         #expect(runs.count == 5)
         let infos = runs.compactMap { $0["info"] as? [String: Any] }
         #expect(infos.allSatisfy { $0["status"] as? String == "FINISHED" })
@@ -59,66 +59,66 @@ struct CLITests {
         #expect(Set(parentIDs.compactMap { $0 }) == [parent["run_id"] as? String])
     }
 
-    @Test func runsShowListDeleteRestore() throws {
+    @Test func runsShowListDeleteRestore() async throws {
         let cli = try CLI()
-        try cli("demo")
-        let list = try cli("runs", "list", "--json").json()
+        try await cli("demo")
+        let list = try await cli("runs", "list", "--json").json()
         let runs = try #require(list["runs"] as? [[String: Any]])
         let trial = try #require(runs.first { (($0["info"] as? [String: Any])?["run_name"] as? String) == "trial-2" })
         let runID = try #require((trial["info"] as? [String: Any])?["run_id"] as? String)
 
-        let show = try cli("runs", "show", runID)
+        let show = try await cli("runs", "show", runID)
         #expect(show.status == 0)
         #expect(show.stdout.contains("trial-2") && show.stdout.contains("lr") && show.stdout.contains("0.01"))
         #expect(show.stdout.contains("val_accuracy"))
 
-        let json = try cli("runs", "show", runID, "--json").json()
+        let json = try await cli("runs", "show", runID, "--json").json()
         let run = try #require(json["run"] as? [String: Any])
         let data = try #require(run["data"] as? [String: Any])
         let metrics = try #require(data["metrics"] as? [[String: Any]])
         #expect(Set(metrics.compactMap { $0["key"] as? String }) == ["loss", "accuracy", "val_accuracy"])
         #expect(metrics.allSatisfy { $0["step"] as? Int == 49 })
 
-        #expect(try cli("runs", "delete", runID).status == 0)
-        #expect(!(try cli("runs", "list").stdout.contains(runID)))
-        #expect(try cli("runs", "list", "--view", "deleted").stdout.contains(runID))
-        #expect(try cli("runs", "show", runID).stdout.contains("(deleted)"))
-        #expect(try cli("runs", "restore", runID).status == 0)
-        #expect(try cli("runs", "list").stdout.contains(runID))
+        #expect(try await cli("runs", "delete", runID).status == 0)
+        #expect(!(try await cli("runs", "list").stdout.contains(runID)))
+        #expect(try await cli("runs", "list", "--view", "deleted").stdout.contains(runID))
+        #expect(try await cli("runs", "show", runID).stdout.contains("(deleted)"))
+        #expect(try await cli("runs", "restore", runID).status == 0)
+        #expect(try await cli("runs", "list").stdout.contains(runID))
     }
 
-    @Test func unknownRunAndExperimentAreClearErrors() throws {
+    @Test func unknownRunAndExperimentAreClearErrors() async throws {
         let cli = try CLI()
-        let missing = try cli("runs", "show", "0123456789abcdef0123456789abcdef")
+        let missing = try await cli("runs", "show", "0123456789abcdef0123456789abcdef")
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("not found"))
-        let experiment = try cli("runs", "list", "--experiment", "nope")
+        let experiment = try await cli("runs", "list", "--experiment", "nope")
         #expect(experiment.status == 1)
         #expect(experiment.stderr.contains("'nope'"))
     }
 
-    @Test func trackingURIFromOptionAndEnvironment() throws {
+    @Test func trackingURIFromOptionAndEnvironment() async throws {
         var cli = try CLI()
-        let unknown = try cli("experiments", "list", "--tracking-uri", "mysql://db/x")
+        let unknown = try await cli("experiments", "list", "--tracking-uri", "mysql://db/x")
         #expect(unknown.status == 1)
         #expect(unknown.stderr.contains("sqlite:///"), "the error names the accepted forms")
 
-        try cli("experiments", "create", "in-option", "--tracking-uri", "sqlite:///option.db")
+        try await cli("experiments", "create", "in-option", "--tracking-uri", "sqlite:///option.db")
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/option.db"))
 
         cli.environment["MLFLOW_TRACKING_URI"] = "sqlite:///mlflow.db"
-        try cli("experiments", "create", "in-mlflow-env")
+        try await cli("experiments", "create", "in-mlflow-env")
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/mlflow.db"))
 
         cli.environment["LOGBOOK_TRACKING_URI"] = cli.directory + "/logbook-env.db"
-        try cli("experiments", "create", "in-logbook-env")
-        #expect(try cli("experiments", "list").stdout.contains("in-logbook-env"))
-        #expect(!(try cli("experiments", "list").stdout.contains("in-mlflow-env")))
+        try await cli("experiments", "create", "in-logbook-env")
+        #expect(try await cli("experiments", "list").stdout.contains("in-logbook-env"))
+        #expect(!(try await cli("experiments", "list").stdout.contains("in-mlflow-env")))
     }
 
-    @Test func usageErrorsExitWithUsageStatus() throws {
+    @Test func usageErrorsExitWithUsageStatus() async throws {
         let cli = try CLI()
-        let result = try cli("runs", "show")
+        let result = try await cli("runs", "show")
         #expect(result.status == 64)
         #expect(result.stderr.contains("Missing expected argument"))
     }
@@ -139,14 +139,14 @@ struct ReapCLITests {
     @Test func staleRunsAreShownAndReaped() async throws {
         let cli = try CLI()
         let id = try await storeWithAbandonedRun(cli, ageSeconds: 15 * 60)
-        let list = try cli("runs", "list").stdout
+        let list = try await cli("runs", "list").stdout
         #expect(list.contains("RUNNING (stale)"))
 
-        let notYet = try cli("runs", "reap", "--older-than", "1h")
+        let notYet = try await cli("runs", "reap", "--older-than", "1h")
         #expect(notYet.status == 0)
         #expect(notYet.stdout.contains("No stale runs"))
 
-        let reap = try cli("runs", "reap", "--older-than", "10m")
+        let reap = try await cli("runs", "reap", "--older-than", "10m")
         #expect(reap.status == 0, "\(reap.stderr)")
         #expect(reap.stdout.contains(id))
         let run = try await SQLiteStore(path: cli.directory + "/logbook.db").run(id: id)
@@ -154,38 +154,38 @@ struct ReapCLITests {
         #expect(run.data.tag(Heartbeat.reapedTag) != nil)
         let others = try await SQLiteStore(path: cli.directory + "/logbook.db").allRuns(experimentIDs: ["0"])
         #expect(others.first { $0.info.runName == "no-heartbeat" }?.info.status == .running)
-        #expect(!(try cli("runs", "list").stdout.contains("stale")))
+        #expect(!(try await cli("runs", "list").stdout.contains("stale")))
     }
 
-    @Test func olderThanNeedsAUnit() throws {
+    @Test func olderThanNeedsAUnit() async throws {
         let cli = try CLI()
-        let result = try cli("runs", "reap", "--older-than", "10")
+        let result = try await cli("runs", "reap", "--older-than", "10")
         #expect(result.status == 64)
     }
 }
 
 @Suite("logbook runs search")
 struct SearchCLITests {
-    @Test func searchFiltersAndOrders() throws {
+    @Test func searchFiltersAndOrders() async throws {
         let cli = try CLI()
-        try cli("demo")
-        let result = try cli(
+        try await cli("demo")
+        let result = try await cli(
             "runs", "search", "params.lr IN ('0.01', '0.03') and metrics.val_accuracy > 0.5", "--order-by",
             "metrics.val_accuracy DESC", "--json")
         #expect(result.status == 0, "\(result.stderr)")
         let runs = try #require(try result.json()["runs"] as? [[String: Any]])
         #expect(runs.compactMap { ($0["info"] as? [String: Any])?["run_name"] as? String } == ["trial-2", "trial-3"])
 
-        let table = try cli("runs", "search", "tags.mlflow.parentRunId IS NULL", "--experiment", "logbook-demo")
+        let table = try await cli("runs", "search", "tags.mlflow.parentRunId IS NULL", "--experiment", "logbook-demo")
         #expect(table.stdout.split(separator: "\n").count == 2, "the header and the parent run")
 
-        let limited = try cli("runs", "search", "--max-results", "2", "--json").json()
+        let limited = try await cli("runs", "search", "--max-results", "2", "--json").json()
         #expect((limited["runs"] as? [[String: Any]])?.count == 2)
     }
 
-    @Test func aBadFilterIsAClearError() throws {
+    @Test func aBadFilterIsAClearError() async throws {
         let cli = try CLI()
-        let result = try cli("runs", "search", "metrics.acc > 'high'")
+        let result = try await cli("runs", "search", "metrics.acc > 'high'")
         #expect(result.status == 1)
         #expect(result.stderr.contains("numeric value"))
         #expect(result.stderr.contains("INVALID_PARAMETER_VALUE"))

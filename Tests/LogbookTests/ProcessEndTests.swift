@@ -8,7 +8,7 @@ import Testing
 /// Runs the helper program in another process and ends that process in the ways real jobs end.
 @Suite("Process end", .timeLimit(.minutes(1)))
 struct ProcessEndTests {
-    struct Helper {
+    struct Helper: @unchecked Sendable {  // Process and Pipe are thread-safe enough for this use
         let process = Process()
         let output = Pipe()
         let store: SQLiteStore
@@ -31,13 +31,38 @@ struct ProcessEndTests {
             process.standardError = FileHandle.nullDevice
         }
 
+        private func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+            try await withCheckedThrowingContinuation { continuation in
+                DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
+            }
+        }
+
+        private func offThePool(_ body: @escaping @Sendable () -> Void) async {
+            await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    body()
+                    continuation.resume()
+                }
+            }
+        }
+
         /// Kills the helper if a failed test left it running, so that no process outlives the tests.
         func cleanUp() {
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
 
-        /// Starts the helper and returns the run ids it printed.
-        func start() throws -> [String] {
+        /// Starts the helper and returns the run ids it printed. The blocking reads run on a
+        /// Dispatch queue, not on the tasks' threads, which other tests need.
+        func start() async throws -> [String] {
+            try await offThePool { try startBlocking() }
+        }
+
+        /// Waits for the helper to exit without blocking a task's thread.
+        func waitUntilExit() async {
+            await offThePool { process.waitUntilExit() }
+        }
+
+        private func startBlocking() throws -> [String] {
             try process.run()
             var text = ""
             while !text.contains("\n") {
@@ -53,10 +78,10 @@ struct ProcessEndTests {
     @Test func sigtermEndsEveryOpenRunKilledWithItsBufferedPoints() async throws {
         let helper = try Helper(mode: "signal")
         defer { helper.cleanUp() }
-        let ids = try helper.start()
+        let ids = try await helper.start()
         #expect(ids.count == 2)
         helper.process.terminate()  // SIGTERM
-        helper.process.waitUntilExit()
+        await helper.waitUntilExit()
         #expect(helper.process.terminationReason == .uncaughtSignal, "the process ends as the signal demands")
         #expect(helper.process.terminationStatus == SIGTERM)
         let parent = try await helper.store.run(id: ids[0])
@@ -71,10 +96,10 @@ struct ProcessEndTests {
     @Test func sigkilledRunIsReapedAsStale() async throws {
         let helper = try Helper(mode: "kill")
         defer { helper.cleanUp() }
-        let ids = try helper.start()
+        let ids = try await helper.start()
         try await Task.sleep(for: .milliseconds(250))  // a couple of heartbeats
         kill(helper.process.processIdentifier, SIGKILL)
-        helper.process.waitUntilExit()
+        await helper.waitUntilExit()
         let before = try await helper.store.run(id: ids[0])
         #expect(before.info.status == .running, "nobody could end it")
         let lastBeat = try #require(Heartbeat.last(of: before))
@@ -94,8 +119,8 @@ struct ProcessEndTests {
     @Test func normalExitEndsRunsLeftOpenFinished() async throws {
         let helper = try Helper(mode: "exit")
         defer { helper.cleanUp() }
-        let ids = try helper.start()
-        helper.process.waitUntilExit()
+        let ids = try await helper.start()
+        await helper.waitUntilExit()
         #expect(helper.process.terminationStatus == 0)
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .finished)
