@@ -193,8 +193,9 @@ public final class ActiveRun: Sendable, Identifiable {
         }
         if buffer == nil { task?.cancel() }
         await task?.value
+        // Whatever the store says, the run is no longer open in this process.
+        defer { client.didEnd(self) }
         _ = try await client.store.updateRun(id: id, RunUpdate(status: status, endTime: Clock.nowMilliseconds()))
-        client.didEnd(self)
         if let flushError { throw flushError }
     }
 }

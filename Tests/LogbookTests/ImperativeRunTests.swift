@@ -54,3 +54,15 @@ struct ImperativeRunTests {
         try await client.endRun()
     }
 }
+
+@Suite("Ending runs")
+struct EndingRunTests {
+    @Test func aRunDeletedWhileOpenStillLeavesTheStack() async throws {
+        let client = try makeClient()
+        let run = try await client.startRun()
+        try await client.store.deleteRun(id: run.id)
+        await expectError(.invalidParameterValue) { try await client.endRun() }
+        #expect(client.activeRun == nil, "the run is no longer open here")
+        #expect(run.isEnded)
+    }
+}
