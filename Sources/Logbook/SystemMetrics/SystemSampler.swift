@@ -9,6 +9,10 @@ struct SystemSampler {
     private let start: SystemReading
     private var previous: SystemReading
     private let nvml: NVML?
+    /// The last CPU percentages, repeated when a sample comes before the counters moved (they tick
+    /// every 10 ms), so that every point has every name.
+    private var lastCPU = 0.0
+    private var lastProcessCPU = 0.0
 
     init(nvml: NVML?, baseline: SystemReading = SystemReader.read()) {
         self.nvml = nvml
@@ -17,12 +21,13 @@ struct SystemSampler {
     }
 
     /// Names (without the `system/` prefix) and values now; CPU percentages cover the time since
-    /// the previous sample.
+    /// the previous sample (or repeat the last ones when the counters have not moved since).
     mutating func sample(_ reading: SystemReading = SystemReader.read()) -> [String: Double] {
         var values: [String: Double] = [:]
         let busy = reading.cpuBusy - previous.cpuBusy
         let total = reading.cpuTotal - previous.cpuTotal
-        if total > 0 { values["cpu_utilization_percentage"] = min(100, max(0, busy / total * 100)) }
+        if total > 0 { lastCPU = min(100, max(0, busy / total * 100)) }
+        values["cpu_utilization_percentage"] = lastCPU
         values["system_memory_usage_megabytes"] = reading.memoryUsedBytes / 1e6
         if reading.memoryTotalBytes > 0 {
             values["system_memory_usage_percentage"] = reading.memoryUsedBytes / reading.memoryTotalBytes * 100
@@ -37,10 +42,8 @@ struct SystemSampler {
         values["network_transmit_megabytes"] =
             max(0, reading.networkTransmittedBytes - start.networkTransmittedBytes) / 1e6
         let wall = (reading.time - previous.time).seconds
-        if wall > 0 {
-            values["process_cpu_utilization_percentage"] =
-                max(0, reading.processCPUSeconds - previous.processCPUSeconds) / wall * 100
-        }
+        if wall > 0.01 { lastProcessCPU = max(0, reading.processCPUSeconds - previous.processCPUSeconds) / wall * 100 }
+        values["process_cpu_utilization_percentage"] = lastProcessCPU
         values["process_memory_rss_megabytes"] = reading.processResidentBytes / 1e6
         for gpu in nvml?.read() ?? [] {
             let name = "gpu_\(gpu.index)_"
