@@ -32,6 +32,8 @@ public final class ActiveRun: Sendable, Identifiable {
     private let background: Mutex<Task<Void, Never>?>
     private let sampler = Mutex<Task<Void, Never>?>(nil)
     private let endStatus = Mutex<RunStatus?>(nil)
+    /// Set once the run's end has written its buffer: later logging through this handle fails.
+    private let closed = Atomic<Bool>(false)
 
     init(info: RunInfo, parentRunID: String?, client: LogbookClient, sequence: UInt64) {
         self.id = info.runID
@@ -85,6 +87,7 @@ public final class ActiveRun: Sendable, Identifiable {
 
     /// Logs a param (write-once). The value is stringified as MLflow does; `true` is `"True"`.
     public func logParam(_ key: String, _ value: some CustomStringConvertible) async throws {
+        try requireOpen()
         try await client.store.logParam(runID: id, Param(key: key, value: Stringify.value(value)))
     }
 
@@ -125,6 +128,7 @@ public final class ActiveRun: Sendable, Identifiable {
 
     /// Logs a point as given.
     public func log(_ metric: Metric) async throws {
+        try requireOpen()
         if let buffer {
             try await buffer.append(metric)
         } else {
@@ -134,6 +138,7 @@ public final class ActiveRun: Sendable, Identifiable {
 
     /// Sets a tag (an upsert).
     public func setTag(_ key: String, _ value: some CustomStringConvertible) async throws {
+        try requireOpen()
         try await client.store.setTag(runID: id, RunTag(key: key, value: Stringify.value(value)))
     }
 
@@ -144,12 +149,14 @@ public final class ActiveRun: Sendable, Identifiable {
 
     /// Deletes a tag.
     public func deleteTag(_ key: String) async throws {
+        try requireOpen()
         try await client.store.deleteTag(runID: id, key: key)
     }
 
     /// Writes metrics, params and tags in one all-or-nothing call, split into the store's batch
     /// limits where needed (then each part is all-or-nothing).
     public func logBatch(_ batch: RunBatch) async throws {
+        try requireOpen()
         for part in batch.splitToLimits() {
             try await client.store.logBatch(runID: id, part)
         }
@@ -164,6 +171,15 @@ public final class ActiveRun: Sendable, Identifiable {
     public func fetch() async throws -> Run {
         try await flush()
         return try await client.store.run(id: id)
+    }
+
+    /// Throws when the run has ended: a point logged through a closed handle would be lost.
+    private func requireOpen() throws {
+        guard closed.load(ordering: .acquiring) else { return }
+        throw LogbookError(
+            .invalidState,
+            "Run \(id) has ended (\(endStatus.withLock { $0 }?.rawValue ?? "ended")). Resume it with withRun(resuming: .id(\"\(id)\")) to log more."
+        )
     }
 
     // MARK: Ending
@@ -186,6 +202,7 @@ public final class ActiveRun: Sendable, Identifiable {
         await sampling?.value
         var flushError: (any Error)?
         do { try await buffer?.flush() } catch { flushError = error }
+        closed.store(true, ordering: .releasing)
         buffer?.finish()
         let task = background.withLock { task in
             defer { task = nil }

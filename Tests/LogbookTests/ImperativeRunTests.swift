@@ -66,3 +66,18 @@ struct EndingRunTests {
         #expect(run.isEnded)
     }
 }
+
+@Suite("Logging after the end")
+struct ClosedRunTests {
+    @Test func loggingThroughAnEndedRunsHandleFails() async throws {
+        let client = try makeClient()
+        let run = try await client.withRun { $0 }
+        let error = await expectError(.invalidState) { try await run.logMetric("late", 1.0) }
+        #expect(error?.message.contains("resuming") == true)
+        await expectError(.invalidState) { try await run.logParam("p", 1) }
+        await expectError(.invalidState) { try await run.setTag("t", "v") }
+        #expect(try await client.store.run(id: run.id).data.metric("late") == nil)
+        try await client.withRun(resuming: .id(run.id)) { resumed in try await resumed.logMetric("late", 1.0) }
+        #expect(try await client.store.run(id: run.id).data.metric("late") == 1.0)
+    }
+}
