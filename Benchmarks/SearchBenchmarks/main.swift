@@ -56,7 +56,12 @@ func measure(_ store: SQLiteStore, experiment: String, filter: String?, orderBy:
     }
     let label = "\(filter ?? "(no filter)") ORDER BY \(orderBy.isEmpty ? "default" : orderBy.joined(separator: ", "))"
     report(label, "")
-    report("  first page of 1000", String(format: "%.1f ms", first * 1000))
+    let again = try await seconds {
+        _ = try await store.searchRuns(
+            experimentIDs: [experiment], filter: filter, viewType: .activeOnly, maxResults: 1000, orderBy: orderBy,
+            pageToken: nil)
+    }
+    report("  first page of 1000", String(format: "%.1f ms (asked again: %.1f ms)", first * 1000, again * 1000))
     report("  second page (takes the snapshot that later pages slice)", String(format: "%.1f ms", second * 1000))
     report("  all \(total) matches in \(pages) pages", String(format: "%.2f s", all))
 }
