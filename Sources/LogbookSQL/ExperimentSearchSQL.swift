@@ -25,22 +25,8 @@ public struct ExperimentSearchSQL: Sendable {
         let values = RunSearchSQL(dialect: dialect)
         switch comparison.field {
         case .attribute(.experimentID):
-            // Ids are integers in the table and strings on the wire.
-            var converted = comparison
-            switch comparison.value {
-            case .string(let text):
-                guard let number = Int64(text) else {
-                    return SQLFragment(comparison.comparator == .notEqual ? "1" : "0")
-                }
-                converted.value = .number(Double(number))
-            case .list(let texts):
-                converted.value = .list(texts.filter { Int64($0) != nil })
-            default: break
-            }
-            if case .list = converted.value {
-                return values.value("CAST(e.experiment_id AS TEXT)", comparison)
-            }
-            return values.value("e.experiment_id", converted)
+            // Ids are integers in the table and strings on the wire: compare as text.
+            return values.value("CAST(e.experiment_id AS TEXT)", comparison)
         case .attribute(let attribute):
             return values.value(Self.column(attribute), comparison)
         case .tag(let key):

@@ -13,7 +13,6 @@ struct SystemReading: Sendable {
     var cpuTotal: Double
     var memoryTotalBytes: Double
     var memoryUsedBytes: Double
-    var diskTotalBytes: Double
     var diskUsedBytes: Double
     var diskFreeBytes: Double
     var networkReceivedBytes: Double
@@ -33,7 +32,6 @@ enum SystemReader {
         if statvfs("/", &disk) == 0 {
             // As psutil.disk_usage: used from free blocks, free as available to unprivileged users.
             let blockSize = Double(disk.f_frsize)
-            reading.diskTotalBytes = Double(disk.f_blocks) * blockSize
             reading.diskUsedBytes = Double(disk.f_blocks - disk.f_bfree) * blockSize
             reading.diskFreeBytes = Double(disk.f_bavail) * blockSize
         }
@@ -43,7 +41,7 @@ enum SystemReader {
     #if os(Linux)
         private static func platformReading() -> SystemReading {
             var reading = SystemReading(
-                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0, diskTotalBytes: 0,
+                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0,
                 diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0, networkTransmittedBytes: 0,
                 processCPUSeconds: 0, processResidentBytes: 0, time: .now)
             // cpu  user nice system idle iowait irq softirq steal guest guest_nice
@@ -103,7 +101,7 @@ enum SystemReader {
         private static func platformReading() -> SystemReading {
             var reading = SystemReading(
                 cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: Double(ProcessInfo.processInfo.physicalMemory),
-                memoryUsedBytes: 0, diskTotalBytes: 0, diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0,
+                memoryUsedBytes: 0, diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0,
                 networkTransmittedBytes: 0, processCPUSeconds: 0, processResidentBytes: 0, time: .now)
             var load = host_cpu_load_info()
             var count = mach_msg_type_number_t(MemoryLayout<host_cpu_load_info>.size / MemoryLayout<integer_t>.size)
@@ -152,7 +150,7 @@ enum SystemReader {
     #else
         private static func platformReading() -> SystemReading {
             SystemReading(
-                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0, diskTotalBytes: 0,
+                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0,
                 diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0, networkTransmittedBytes: 0,
                 processCPUSeconds: 0, processResidentBytes: 0, time: .now)
         }
