@@ -21,6 +21,14 @@ struct SystemReading: Sendable {
     var processCPUSeconds: Double
     var processResidentBytes: Double
     var time: ContinuousClock.Instant
+
+    /// A reading with every counter at zero, taken now.
+    static func zero() -> SystemReading {
+        SystemReading(
+            cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0, diskUsedBytes: 0, diskFreeBytes: 0,
+            networkReceivedBytes: 0, networkTransmittedBytes: 0, processCPUSeconds: 0, processResidentBytes: 0,
+            time: .now)
+    }
 }
 
 /// Reads the counters without starting any process: /proc and statvfs on Linux, Mach host and
@@ -40,10 +48,7 @@ enum SystemReader {
 
     #if os(Linux)
         private static func platformReading() -> SystemReading {
-            var reading = SystemReading(
-                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0,
-                diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0, networkTransmittedBytes: 0,
-                processCPUSeconds: 0, processResidentBytes: 0, time: .now)
+            var reading = SystemReading.zero()
             // cpu  user nice system idle iowait irq softirq steal guest guest_nice
             if let line = firstLine(of: "/proc/stat", startingWith: "cpu ") {
                 let ticks = line.split(separator: " ").dropFirst().compactMap { Double($0) }
@@ -99,10 +104,8 @@ enum SystemReader {
         }
     #elseif os(macOS)
         private static func platformReading() -> SystemReading {
-            var reading = SystemReading(
-                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: Double(ProcessInfo.processInfo.physicalMemory),
-                memoryUsedBytes: 0, diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0,
-                networkTransmittedBytes: 0, processCPUSeconds: 0, processResidentBytes: 0, time: .now)
+            var reading = SystemReading.zero()
+            reading.memoryTotalBytes = Double(ProcessInfo.processInfo.physicalMemory)
             var load = host_cpu_load_info()
             var count = mach_msg_type_number_t(MemoryLayout<host_cpu_load_info>.size / MemoryLayout<integer_t>.size)
             let cpuResult = withUnsafeMutablePointer(to: &load) {
@@ -149,10 +152,7 @@ enum SystemReader {
         }
     #else
         private static func platformReading() -> SystemReading {
-            SystemReading(
-                cpuBusy: 0, cpuTotal: 0, memoryTotalBytes: 0, memoryUsedBytes: 0,
-                diskUsedBytes: 0, diskFreeBytes: 0, networkReceivedBytes: 0, networkTransmittedBytes: 0,
-                processCPUSeconds: 0, processResidentBytes: 0, time: .now)
+            SystemReading.zero()
         }
     #endif
 }
