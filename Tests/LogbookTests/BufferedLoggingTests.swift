@@ -169,7 +169,7 @@ struct BufferedLoggingTests {
         let client = try makeClient { $0.heartbeatInterval = .milliseconds(50) }
         try await client.withRun { run in
             var beats: Set<String> = []
-            for _ in 0..<60 where beats.count < 2 {
+            for _ in 0..<400 where beats.count < 2 {
                 try await Task.sleep(for: .milliseconds(25))
                 if let beat = try await client.store.run(id: run.id).data.tag(Heartbeat.tag) { beats.insert(beat) }
             }
