@@ -164,8 +164,6 @@ struct SystemMetricsTests {
 
     @Test func withoutNVMLThereAreNoGPUMetricsAndNoError() async throws {
         #expect(NVML.load(library: "libnvidia-ml-does-not-exist.so.1", visibleDevices: nil) == nil)
-        var sampler = SystemSampler(nvml: nil)
-        #expect(sampler.sample().keys.allSatisfy { !$0.hasPrefix("gpu_") })
         #expect(SystemMetricsMonitor.inventory(nvml: nil)["logbook.system.gpu_count"] == "0")
     }
 

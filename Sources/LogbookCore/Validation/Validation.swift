@@ -118,8 +118,12 @@ public struct Validation: Sendable {
     public func validated(_ batch: RunBatch) throws -> RunBatch {
         // Points of one batch mostly share a few keys: check each key once.
         var checkedKeys = Set<String>()
+        var lastKey: String?
         for metric in batch.metrics {
-            if checkedKeys.insert(metric.key).inserted { try Self.validateKey(metric.key, kind: "Metric name") }
+            if metric.key != lastKey, checkedKeys.insert(metric.key).inserted {
+                try Self.validateKey(metric.key, kind: "Metric name")
+            }
+            lastKey = metric.key
             try validateTimestamp(metric)
         }
         let params = try batch.params.map(validated)
