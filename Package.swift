@@ -9,12 +9,14 @@ let package = Package(
         .library(name: "LogbookCore", targets: ["LogbookCore"]),
         .library(name: "LogbookSQLite", targets: ["LogbookSQLite"]),
         .library(name: "LogbookWire", targets: ["LogbookWire"]),
+        .library(name: "LogbookServer", targets: ["LogbookServer"]),
         .library(name: "LogbookTesting", targets: ["LogbookTesting"]),
         .executable(name: "logbook", targets: ["LogbookCLI"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The domain: model, store protocol, validation, errors. No database or network code.
@@ -32,6 +34,14 @@ let package = Package(
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
             ]
         ),
+        // The tracking server: MLflow's REST API and artifact proxy over any store.
+        .target(
+            name: "LogbookServer",
+            dependencies: [
+                "LogbookCore", "LogbookWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
+        ),
         // The client library: run lifecycle, the active run, buffered logging, metadata.
         .target(name: "Logbook", dependencies: ["LogbookCore", "LogbookSQLite"]),
         // The store conformance suite, run against every store.
@@ -39,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "LogbookCLI",
             dependencies: [
-                "Logbook", "LogbookCore", "LogbookSQLite", "LogbookWire",
+                "Logbook", "LogbookCore", "LogbookSQLite", "LogbookWire", "LogbookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -68,6 +78,13 @@ let package = Package(
         .executableTarget(name: "LogbookTestHelper", dependencies: ["Logbook"], path: "Tests/LogbookTestHelper"),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
+        .testTarget(
+            name: "LogbookServerTests",
+            dependencies: [
+                "LogbookServer", "LogbookSQLite", "LogbookWire",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
         .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookCLI"]),
     ],
     swiftLanguageModes: [.v6]

@@ -55,6 +55,50 @@ extension SQLiteStore {
         seriesIDs.insert(runID: runID, found)
     }
 
+    public func logInputs(runID: String, datasets: [DatasetInput]) async throws {
+        try Validation.validateRunID(runID)
+        for input in datasets { try Validation.validate(input) }
+        guard !datasets.isEmpty else { return }
+        try await write { db in
+            let runKey = try Self.activeRunKey(db, runID)
+            var experimentID: Int64 = 0
+            try db.forEachRow("SELECT experiment_id FROM runs WHERE run_key = ?", arguments: [runKey]) { row in
+                experimentID = row.int64(0)
+            }
+            for input in datasets {
+                let dataset = input.dataset
+                // A dataset is identified by (experiment, name, digest); its first description stays.
+                try db.execute(
+                    sql: """
+                        INSERT INTO datasets (experiment_id, name, digest, source_type, source, schema, profile)
+                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING
+                        """,
+                    arguments: [
+                        experimentID, dataset.name, dataset.digest, dataset.sourceType, dataset.source, dataset.schema,
+                        dataset.profile,
+                    ])
+                var datasetKey: Int64 = 0
+                try db.forEachRow(
+                    "SELECT dataset_key FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
+                    arguments: [experimentID, dataset.name, dataset.digest]
+                ) { row in datasetKey = row.int64(0) }
+                try db.execute(
+                    sql: """
+                        INSERT INTO run_inputs (run_key, dataset_key, position)
+                        SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM run_inputs WHERE run_key = ?
+                        ON CONFLICT (run_key, dataset_key) DO NOTHING
+                        """,
+                    arguments: [runKey, datasetKey, runKey])
+                for tag in input.tags {
+                    try db.execute(
+                        sql:
+                            "INSERT OR REPLACE INTO run_input_tags (run_key, dataset_key, key, value) VALUES (?, ?, ?, ?)",
+                        arguments: [runKey, datasetKey, tag.key, tag.value])
+                }
+            }
+        }
+    }
+
     private struct HistoryPosition: Codable {
         var step: Int64
         var timestamp: Int64

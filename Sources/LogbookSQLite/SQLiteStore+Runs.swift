@@ -163,6 +163,30 @@ extension SQLiteStore {
                     key: row.text(1), value: row.bool(3) ? .nan : row.double(2), timestamp: row.int64(4),
                     step: row.int64(5)))
         }
+        try fetchInputs(db, keyList: keyList) { key, input in runs[index[key]!].inputs.append(input) }
         return zip(keys, runs).map { (key: $0.0, run: $0.1) }
+    }
+
+    /// The dataset inputs of the runs in `keyList`, in the order each run first logged them.
+    static func fetchInputs(_ db: Database, keyList: String, _ add: (Int64, DatasetInput) -> Void) throws {
+        var tags: [Int64: [Int64: [InputTag]]] = [:]
+        try db.forEachRow(
+            "SELECT run_key, dataset_key, key, value FROM run_input_tags WHERE run_key IN (\(keyList)) ORDER BY run_key, dataset_key, key"
+        ) { row in
+            tags[row.int64(0), default: [:]][row.int64(1), default: []].append(
+                InputTag(key: row.text(2), value: row.text(3)))
+        }
+        try db.forEachRow(
+            """
+            SELECT i.run_key, i.dataset_key, d.name, d.digest, d.source_type, d.source, d.schema, d.profile
+            FROM run_inputs i JOIN datasets d ON d.dataset_key = i.dataset_key
+            WHERE i.run_key IN (\(keyList)) ORDER BY i.run_key, i.position
+            """
+        ) { row in
+            let dataset = Dataset(
+                name: row.text(2), digest: row.text(3), sourceType: row.text(4), source: row.text(5),
+                schema: row.isNull(6) ? nil : row.text(6), profile: row.isNull(7) ? nil : row.text(7))
+            add(row.int64(0), DatasetInput(dataset: dataset, tags: tags[row.int64(0)]?[row.int64(1)] ?? []))
+        }
     }
 }

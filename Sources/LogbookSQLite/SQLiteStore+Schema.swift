@@ -85,6 +85,38 @@ extension SQLiteStore {
             // Lets a search ordered by a metric walk the runs in metric order and stop after a page.
             try db.execute(sql: "CREATE INDEX metric_series_by_value ON metric_series (key, is_nan, value)")
         }
+        migrator.registerMigration("v3: dataset inputs") { db in
+            // Datasets are kept once per experiment by (name, digest), as MLflow does; runs link to
+            // the ones they used, with tags of their own (the usage context).
+            try db.execute(
+                sql: """
+                    CREATE TABLE datasets (
+                        dataset_key INTEGER PRIMARY KEY,
+                        experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
+                        name TEXT NOT NULL,
+                        digest TEXT NOT NULL,
+                        source_type TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        schema TEXT,
+                        profile TEXT,
+                        UNIQUE (experiment_id, name, digest)
+                    );
+                    CREATE TABLE run_inputs (
+                        run_key INTEGER NOT NULL REFERENCES runs (run_key),
+                        dataset_key INTEGER NOT NULL REFERENCES datasets (dataset_key),
+                        position INTEGER NOT NULL,
+                        PRIMARY KEY (run_key, dataset_key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE run_input_tags (
+                        run_key INTEGER NOT NULL,
+                        dataset_key INTEGER NOT NULL,
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (run_key, dataset_key, key),
+                        FOREIGN KEY (run_key, dataset_key) REFERENCES run_inputs (run_key, dataset_key)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

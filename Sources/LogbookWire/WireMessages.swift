@@ -60,6 +60,89 @@ public struct MetricHistoryResponse: Codable, Sendable {
     }
 }
 
+/// `{"experiment_id": …}`, the answer of `experiments/create`.
+public struct CreateExperimentResponse: Codable, Sendable {
+    public var experimentID: String
+
+    enum CodingKeys: String, CodingKey {
+        case experimentID = "experiment_id"
+    }
+
+    public init(experimentID: String) { self.experimentID = experimentID }
+}
+
+/// `{"run_info": …}`, the answer of `runs/update`.
+public struct UpdateRunResponse: Codable, Sendable {
+    public var runInfo: WireRunInfo
+
+    enum CodingKeys: String, CodingKey {
+        case runInfo = "run_info"
+    }
+
+    public init(_ info: RunInfo) { runInfo = WireRunInfo(info) }
+}
+
+/// `{"metrics": […]}`, the answer of `metrics/get-history-bulk-interval`.
+public struct MetricsWithRunIDsResponse: Codable, Sendable {
+    public var metrics: [WireMetricWithRunID]?
+
+    public init(metrics: [WireMetricWithRunID]) { self.metrics = metrics.isEmpty ? nil : metrics }
+}
+
+/// `{"root_uri": …, "files": […]}`, the answer of `artifacts/list` and of the artifact proxy's listing.
+public struct ListArtifactsResponse: Codable, Sendable {
+    public var rootURI: String?
+    public var files: [WireFileInfo]?
+
+    enum CodingKeys: String, CodingKey {
+        case rootURI = "root_uri"
+        case files
+    }
+
+    public init(rootURI: String?, files: [WireFileInfo]) {
+        self.rootURI = rootURI
+        self.files = files.isEmpty ? nil : files
+    }
+}
+
+/// The answer of `GET /api/3.0/mlflow/server-info`: what the server can do.
+public struct ServerInfoResponse: Codable, Sendable {
+    public var storeType: String?
+    public var workspacesEnabled: Bool
+    public var traceArchivalEnabled: Bool
+    public var multipartUploadsEnabled: Bool
+    public var multipartDownloadsEnabled: Bool
+    public var presignedUploadRunIDSupported: Bool
+    public var presignedUploadModelIDSupported: Bool
+    public var featuresEnabled: [String: Bool]
+
+    enum CodingKeys: String, CodingKey {
+        case storeType = "store_type"
+        case workspacesEnabled = "workspaces_enabled"
+        case traceArchivalEnabled = "trace_archival_enabled"
+        case multipartUploadsEnabled = "multipart_uploads_enabled"
+        case multipartDownloadsEnabled = "multipart_downloads_enabled"
+        case presignedUploadRunIDSupported = "presigned_upload_run_id_supported"
+        case presignedUploadModelIDSupported = "presigned_upload_model_id_supported"
+        case featuresEnabled = "features_enabled"
+    }
+
+    public init(
+        storeType: String?, workspacesEnabled: Bool, traceArchivalEnabled: Bool, multipartUploadsEnabled: Bool,
+        multipartDownloadsEnabled: Bool, presignedUploadRunIDSupported: Bool, presignedUploadModelIDSupported: Bool,
+        featuresEnabled: [String: Bool]
+    ) {
+        self.storeType = storeType
+        self.workspacesEnabled = workspacesEnabled
+        self.traceArchivalEnabled = traceArchivalEnabled
+        self.multipartUploadsEnabled = multipartUploadsEnabled
+        self.multipartDownloadsEnabled = multipartDownloadsEnabled
+        self.presignedUploadRunIDSupported = presignedUploadRunIDSupported
+        self.presignedUploadModelIDSupported = presignedUploadModelIDSupported
+        self.featuresEnabled = featuresEnabled
+    }
+}
+
 /// `{"error_code": …, "message": …}`, the body of every error answer.
 public struct ErrorResponse: Codable, Sendable {
     public var errorCode: String

@@ -125,11 +125,100 @@ public struct WireEmpty: Codable, Sendable, Hashable {
 public struct WireRun: Codable, Sendable, Hashable {
     public var info: WireRunInfo
     public var data: WireRunData
-    public var inputs: WireEmpty?
+    public var inputs: WireRunInputs?
 
     public init(_ run: Run) {
         info = WireRunInfo(run.info)
         data = WireRunData(run.data)
-        inputs = WireEmpty()
+        inputs = WireRunInputs(run.inputs)
+    }
+}
+
+/// `RunInputs`: the datasets a run used; `{}` when there are none.
+public struct WireRunInputs: Codable, Sendable, Hashable {
+    public var datasetInputs: [WireDatasetInput]?
+
+    enum CodingKeys: String, CodingKey {
+        case datasetInputs = "dataset_inputs"
+    }
+
+    public init(_ inputs: [DatasetInput]) {
+        datasetInputs = inputs.isEmpty ? nil : inputs.map(WireDatasetInput.init)
+    }
+}
+
+/// `DatasetInput`: a dataset and the tags of its use.
+public struct WireDatasetInput: Codable, Sendable, Hashable {
+    public var tags: [WireTag]?
+    public var dataset: WireDataset
+
+    public init(_ input: DatasetInput) {
+        tags = input.tags.isEmpty ? nil : input.tags.map { WireTag(key: $0.key, value: $0.value) }
+        dataset = WireDataset(input.dataset)
+    }
+}
+
+/// `Dataset`.
+public struct WireDataset: Codable, Sendable, Hashable {
+    public var name: String
+    public var digest: String
+    public var sourceType: String
+    public var source: String
+    public var schema: String?
+    public var profile: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, digest, source, schema, profile
+        case sourceType = "source_type"
+    }
+
+    public init(_ dataset: Dataset) {
+        name = dataset.name
+        digest = dataset.digest
+        sourceType = dataset.sourceType
+        source = dataset.source
+        schema = dataset.schema
+        profile = dataset.profile
+    }
+}
+
+/// `FileInfo`: one entry of an artifact listing.
+public struct WireFileInfo: Codable, Sendable, Hashable {
+    public var path: String
+    public var isDir: Bool
+    public var fileSize: Int64?
+
+    enum CodingKeys: String, CodingKey {
+        case path
+        case isDir = "is_dir"
+        case fileSize = "file_size"
+    }
+
+    public init(path: String, isDir: Bool, fileSize: Int64?) {
+        self.path = path
+        self.isDir = isDir
+        self.fileSize = fileSize
+    }
+}
+
+/// `MetricWithRunId`: a metric point and the run it belongs to.
+public struct WireMetricWithRunID: Codable, Sendable, Hashable {
+    public var key: String
+    public var value: Double
+    public var timestamp: Int64
+    public var step: Int64
+    public var runID: String
+
+    enum CodingKeys: String, CodingKey {
+        case key, value, timestamp, step
+        case runID = "run_id"
+    }
+
+    public init(_ metric: Metric, runID: String) {
+        key = metric.key
+        value = metric.value
+        timestamp = metric.timestamp
+        step = metric.step
+        self.runID = runID
     }
 }

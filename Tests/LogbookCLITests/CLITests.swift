@@ -191,3 +191,41 @@ struct SearchCLITests {
         #expect(result.stderr.contains("INVALID_PARAMETER_VALUE"))
     }
 }
+
+@Suite("logbook server")
+struct ServerCLITests {
+    /// A listening loopback socket on a free port, closed when the test is done.
+    final class PortHolder {
+        let descriptor: Int32
+        let port: Int
+
+        init() throws {
+            let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            self.descriptor = descriptor
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = 0
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let bound = withUnsafeMutablePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                    bind(descriptor, pointer, length) == 0 && listen(descriptor, 1) == 0
+                        && getsockname(descriptor, pointer, &length) == 0
+                }
+            }
+            try #require(bound)
+            port = Int(UInt16(bigEndian: address.sin_port))
+        }
+
+        deinit { close(descriptor) }
+    }
+
+    @Test func aTakenPortIsAClearError() async throws {
+        let cli = try CLI()
+        let holder = try PortHolder()
+        let result = try await cli("server", "--port", "\(holder.port)")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("Port \(holder.port) on 127.0.0.1 is already in use"))
+        #expect(!result.stdout.contains("listening"))
+    }
+}

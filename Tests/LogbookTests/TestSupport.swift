@@ -39,6 +39,10 @@ final class InstrumentedStore: TrackingStore {
         try await base.logBatch(runID: runID, batch)
     }
 
+    func logInputs(runID: String, datasets: [DatasetInput]) async throws {
+        try await base.logInputs(runID: runID, datasets: datasets)
+    }
+
     func createExperiment(name: String, artifactLocation: String?, tags: [ExperimentTag]) async throws -> String {
         try await base.createExperiment(name: name, artifactLocation: artifactLocation, tags: tags)
     }

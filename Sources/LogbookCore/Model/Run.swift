@@ -2,12 +2,15 @@
 public struct Run: Sendable, Hashable, Codable, Identifiable {
     public var info: RunInfo
     public var data: RunData
+    /// The datasets the run used (``TrackingStore/logInputs(runID:datasets:)``).
+    public var inputs: [DatasetInput]
 
     public var id: String { info.runID }
 
-    public init(info: RunInfo, data: RunData = RunData()) {
+    public init(info: RunInfo, data: RunData = RunData(), inputs: [DatasetInput] = []) {
         self.info = info
         self.data = data
+        self.inputs = inputs
     }
 }
 

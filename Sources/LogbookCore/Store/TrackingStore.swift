@@ -80,6 +80,10 @@ public protocol TrackingStore: Sendable {
     /// Logs metrics, params and tags at once: all of it is stored, or none of it.
     func logBatch(runID: String, _ batch: RunBatch) async throws
 
+    /// Records datasets the run used. A dataset is kept once per experiment by name and digest;
+    /// logging the same input again changes nothing but its tags (upserted).
+    func logInputs(runID: String, datasets: [DatasetInput]) async throws
+
     /// A metric's full history, ordered by step, then timestamp, then value, one page at a time.
     /// `maxResults == nil` returns every point in one page.
     func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws -> Page<Metric>

@@ -20,6 +20,20 @@ public enum Limits {
     public static let maxParamsTagsPerBatch = 100
     /// Most metrics, params and tags together in one log-batch.
     public static let maxEntitiesPerBatch = 1000
+    /// Longest dataset name.
+    public static let maxDatasetNameLength = 500
+    /// Longest dataset digest.
+    public static let maxDatasetDigestLength = 36
+    /// Longest dataset schema.
+    public static let maxDatasetSchemaLength = 1_048_575
+    /// Longest dataset source.
+    public static let maxDatasetSourceLength = 65535
+    /// Longest dataset profile.
+    public static let maxDatasetProfileLength = 16_777_215
+    /// Longest dataset input tag key.
+    public static let maxInputTagKeyLength = 255
+    /// Longest dataset input tag value.
+    public static let maxInputTagValueLength = 500
     /// Default page size of listings and searches.
     public static let defaultMaxResults = 1000
     /// Largest page size of listings and searches.

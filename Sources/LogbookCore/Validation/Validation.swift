@@ -101,6 +101,42 @@ public struct Validation: Sendable {
         }
     }
 
+    /// Checks a dataset input against MLflow's dataset limits: name, digest, source type and
+    /// source must be given.
+    public static func validate(_ input: DatasetInput) throws {
+        let dataset = input.dataset
+        let fields: [(String, String?, Int, Bool)] = [
+            ("name", dataset.name, Limits.maxDatasetNameLength, true),
+            ("digest", dataset.digest, Limits.maxDatasetDigestLength, true),
+            ("source_type", dataset.sourceType, .max, true),
+            ("source", dataset.source, Limits.maxDatasetSourceLength, true),
+            ("schema", dataset.schema, Limits.maxDatasetSchemaLength, false),
+            ("profile", dataset.profile, Limits.maxDatasetProfileLength, false),
+        ]
+        for (name, value, maximum, required) in fields {
+            if required, value?.isEmpty ?? true {
+                throw LogbookError.invalid("Dataset \(name) must be provided.")
+            }
+            if let value, value.utf8.count > maximum {
+                throw LogbookError.invalid(
+                    "Dataset \(name) exceeds the maximum length of \(maximum) (got \(value.utf8.count)).")
+            }
+        }
+        for tag in input.tags {
+            if tag.key.isEmpty { throw LogbookError.invalid("Input tag key must be provided.") }
+            if tag.key.count > Limits.maxInputTagKeyLength {
+                throw LogbookError.invalid(
+                    "'Input tag key' exceeds the maximum length of \(Limits.maxInputTagKeyLength) characters (got \(tag.key.count))."
+                )
+            }
+            if tag.value.count > Limits.maxInputTagValueLength {
+                throw LogbookError.invalid(
+                    "'Input tag value' exceeds the maximum length of \(Limits.maxInputTagValueLength) characters (got \(tag.value.count))."
+                )
+            }
+        }
+    }
+
     private func limit(_ value: String, to maximum: Int, what: String) throws -> String {
         guard value.count > maximum else { return value }
         switch longValues {

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import LogbookCore
+import LogbookSQLite
+import LogbookServer
+
+/// `logbook server`: serves MLflow's tracking REST API and artifact proxy over a SQLite store.
+struct ServerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract:
+            "Serve MLflow's tracking REST API, so the mlflow Python client (and the UI's API calls) work against Logbook.",
+        discussion: """
+            Point a client at it with MLFLOW_TRACKING_URI=http://127.0.0.1:5000. Experiments created through the \
+            server keep their artifacts under --artifacts-destination (URI mlflow-artifacts:/<id>). SIGINT or SIGTERM \
+            stop it gracefully: requests in flight finish and the database is closed cleanly.
+            """
+    )
+
+    @Option(help: "Where runs are stored: sqlite:///relative.db, sqlite:////absolute.db or a file path.")
+    var backendStoreURI = TrackingURI.defaultPath
+
+    @Option(help: "Directory the artifact proxy stores files in.")
+    var artifactsDestination = "logbook-artifacts"
+
+    @Option(help: "Address to listen on; 0.0.0.0 exposes the server to the network (it has no authentication).")
+    var host = "127.0.0.1"
+
+    @Option(help: "Port to listen on; 0 picks a free one.")
+    var port = 5000
+
+    @Option(
+        help:
+            "Largest tracking-API request body in bytes; larger ones get a JSON 413. Artifact uploads stream and are not limited."
+    )
+    var maxRequestBodySize = ServerConfiguration().maxRequestBodySize
+
+    func run() async throws {
+        try await LogbookCommand.reportingErrors {
+            let environment = ProcessInfo.processInfo.environment
+            let store = try SQLiteStore(
+                uri: try TrackingURI(backendStoreURI),
+                configuration: SQLiteStore.Configuration(
+                    artifactRoot: ServerConfiguration.proxiedArtifactRoot,
+                    longValues: try LongValuePolicy.fromEnvironment(environment)))
+            let destination = URL(fileURLWithPath: artifactsDestination).standardizedFileURL.path
+            try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
+            let server = TrackingServer(
+                store: store,
+                configuration: ServerConfiguration(
+                    host: host, port: port, artifactsDestination: destination, maxRequestBodySize: maxRequestBodySize))
+            try await server.run { url in
+                // Written unbuffered: scripts wait for this line to know the server is up.
+                FileHandle.standardOutput.write(
+                    Data("Logbook server listening at \(url) (store: \(store.path), artifacts: \(destination))\n".utf8))
+            }
+            print("Logbook server stopped.")
+        }
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LogbookCore
+import LogbookWire
+import NIOCore
+
+/// Answers every request the server gets: finds the endpoint by path, reads the request message,
+/// and turns every failure into MLflow's JSON error envelope — an unknown path, a wrong method, a
+/// malformed body and an unexpected error included. Nothing answers with HTML or an empty 500.
+struct APIResponder: HTTPResponder {
+    typealias Context = BasicRequestContext
+
+    let server: ServerContext
+
+    /// The path prefixes the tracking API is served under (reference §6.1).
+    static let apiPrefixes = ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"]
+    /// The path prefixes of the artifact proxy.
+    static let artifactPrefixes = ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"]
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            return try await route(request, context: context)
+        } catch let error as LogbookError {
+            return APIResponse.error(error)
+        } catch let error as MethodNotAllowed {
+            return error.response
+        } catch let error as RequestTooLarge {
+            return Self.tooLarge(error.limit)
+        } catch is NIOTooManyBytesError {
+            return Self.tooLarge(server.configuration.maxRequestBodySize)
+        } catch let error as HTTPError {
+            return APIResponse.error(
+                LogbookError(.badRequest, error.body ?? "\(error.status)"), status: error.status)
+        } catch {
+            context.logger.error("Unexpected error answering \(request.method) \(request.uri.path): \(error)")
+            return APIResponse.error(LogbookError(.internalError, "Unexpected error: \(error)"))
+        }
+    }
+
+    private func route(_ request: Request, context: Context) async throws -> Response {
+        let path = request.uri.path
+        if let prefix = Self.apiPrefixes.first(where: path.hasPrefix) {
+            var name = String(path.dropFirst(prefix.count))
+            while name.hasSuffix("/") { name.removeLast() }
+            guard let endpoint = Endpoint.all[name] else { throw Self.endpointNotFound(request) }
+            try Self.checkMethod(request, allowed: endpoint.methods)
+            let message = try await Self.message(of: request, limit: server.configuration.maxRequestBodySize)
+            return try await endpoint.handle(message, server)
+        }
+        if let prefix = Self.artifactPrefixes.first(where: path.hasPrefix) {
+            let rest = path.dropFirst(prefix.count)
+            if rest.isEmpty || rest == "/" {
+                try Self.checkMethod(request, allowed: [.get])
+                return try ArtifactProxy.list(RequestMessage(query: request.uri.query), server: server)
+            }
+            guard rest.hasPrefix("/") else { throw Self.endpointNotFound(request) }
+            let relative = RequestMessage.percentDecode(rest.dropFirst())
+            return try await ArtifactProxy.handle(request, path: relative, server: server, context: context)
+        }
+        switch path {
+        case "/health":
+            try Self.checkMethod(request, allowed: [.get])
+            return APIResponse.text("OK")
+        case "/version":
+            try Self.checkMethod(request, allowed: [.get])
+            return APIResponse.text(ServerEndpoints.mlflowVersion)
+        case "/api/3.0/mlflow/server-info", "/ajax-api/3.0/mlflow/server-info":
+            try Self.checkMethod(request, allowed: [.get])
+            return try ServerEndpoints.serverInfo()
+        default:
+            throw Self.endpointNotFound(request)
+        }
+    }
+
+    // MARK: Reading requests
+
+    /// The request message: the query of a GET, the JSON body of anything else.
+    static func message(of request: Request, limit: Int) async throws -> RequestMessage {
+        if request.method == .get || request.method == .delete {
+            return RequestMessage(query: request.uri.query)
+        }
+        if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
+            throw RequestTooLarge(limit: limit)
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: limit)
+        if body.readableBytes > 0 {
+            let contentType = request.headers[.contentType] ?? ""
+            let mediaType = contentType.split(separator: ";").first.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            }
+            guard mediaType == "application/json" else {
+                throw LogbookError(
+                    .badRequest,
+                    "Bad Request. Content-Type must be one of ['application/json'], got '\(contentType)'.")
+            }
+        }
+        return try RequestMessage(body: body.readableBytesView)
+    }
+
+    // MARK: Errors
+
+    struct RequestTooLarge: Error {
+        let limit: Int
+    }
+
+    static func tooLarge(_ limit: Int) -> Response {
+        APIResponse.error(
+            LogbookError(
+                .requestLimitExceeded,
+                "The request body is larger than this server's limit of \(limit) bytes (logbook server --max-request-body-size)."
+            ), status: .contentTooLarge)
+    }
+
+    static func endpointNotFound(_ request: Request) -> LogbookError {
+        LogbookError(.endpointNotFound, "No endpoint \(request.method) \(request.uri.path) on this server.")
+    }
+
+    static func checkMethod(_ request: Request, allowed: [HTTPRequest.Method]) throws {
+        guard !allowed.contains(request.method) else { return }
+        throw MethodNotAllowed(method: request.method, path: request.uri.path, allowed: allowed)
+    }
+}
+
+/// A known path asked with a method it does not answer: HTTP 405 with an `Allow` header.
+struct MethodNotAllowed: Error {
+    let method: HTTPRequest.Method
+    let path: String
+    let allowed: [HTTPRequest.Method]
+
+    var response: Response {
+        let allow = allowed.map(\.rawValue).joined(separator: ", ")
+        return APIResponse.error(
+            LogbookError(.badRequest, "The method \(method) is not allowed for \(path); use \(allow)."),
+            status: .methodNotAllowed, headers: [.allow: allow])
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LogbookCore
+import LogbookWire
+
+/// Building answers: MLflow JSON, `{}`, plain text, and the JSON error envelope.
+enum APIResponse {
+    static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
+
+    /// `value` as compact MLflow JSON (NaN and ±infinity as strings, empty fields left out).
+    static func json<T: Encodable>(_ value: T) throws -> Response {
+        let data = try WireCoding.encoder(pretty: false).encode(value)
+        return Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// The empty message, `{}`.
+    static func empty() -> Response {
+        Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))
+    }
+
+    static func text(_ text: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// `{"error_code": …, "message": …}` with the status the code maps to, or `status` when given
+    /// (405 and 413 have no MLflow error code of their own).
+    static func error(_ error: LogbookError, status: HTTPResponse.Status? = nil, headers: HTTPFields = [:]) -> Response
+    {
+        var allHeaders = jsonHeaders
+        allHeaders.append(contentsOf: headers)
+        let body = (try? WireCoding.encoder(pretty: false).encode(ErrorResponse(error))) ?? Data("{}".utf8)
+        return Response(
+            status: status ?? HTTPResponse.Status(code: error.httpStatus), headers: allHeaders,
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

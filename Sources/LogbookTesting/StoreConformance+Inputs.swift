@@ -1,0 +1,53 @@
+import LogbookCore
+import Testing
+
+extension StoreConformance {
+    static let trainingSet = Dataset(
+        name: "train", digest: "d1", sourceType: "local", source: #"{"uri": "/data/train.csv"}"#, schema: "{}")
+
+    static var inputChecks: [ConformanceCheck] {
+        [
+            ConformanceCheck("dataset inputs are returned with the run, in logging order, once each") { fixture in
+                let run = try await fixture.store.newRun()
+                let training = DatasetInput(
+                    dataset: trainingSet, tags: [InputTag(key: DatasetInput.contextTag, value: "training")])
+                let evaluation = DatasetInput(
+                    dataset: Dataset(name: "eval", digest: "d2", sourceType: "http", source: "https://x/eval"),
+                    tags: [InputTag(key: DatasetInput.contextTag, value: "evaluation")])
+                try await fixture.store.logInputs(runID: run.id, datasets: [training])
+                try await fixture.store.logInputs(runID: run.id, datasets: [evaluation, training])
+                #expect(try await fixture.store.run(id: run.id).inputs == [training, evaluation])
+                // Another run of the experiment shares the dataset but has its own tags.
+                let other = try await fixture.store.newRun()
+                try await fixture.store.logInputs(runID: other.id, datasets: [DatasetInput(dataset: trainingSet)])
+                #expect(try await fixture.store.run(id: other.id).inputs == [DatasetInput(dataset: trainingSet)])
+            },
+            ConformanceCheck("bad dataset inputs are rejected and nothing of the call is stored") { fixture in
+                let run = try await fixture.store.newRun()
+                let tooLongDigest = Dataset(
+                    name: "x", digest: String(repeating: "d", count: 37), sourceType: "local", source: "s")
+                await expectError(.invalidParameterValue) {
+                    try await fixture.store.logInputs(
+                        runID: run.id,
+                        datasets: [DatasetInput(dataset: trainingSet), DatasetInput(dataset: tooLongDigest)])
+                }
+                await expectError(.invalidParameterValue) {
+                    try await fixture.store.logInputs(
+                        runID: run.id,
+                        datasets: [
+                            DatasetInput(dataset: Dataset(name: "", digest: "d", sourceType: "local", source: "s"))
+                        ])
+                }
+                #expect(try await fixture.store.run(id: run.id).inputs.isEmpty)
+                try await fixture.store.deleteRun(id: run.id)
+                await expectError(.invalidParameterValue) {
+                    try await fixture.store.logInputs(runID: run.id, datasets: [DatasetInput(dataset: trainingSet)])
+                }
+                await expectError(.resourceDoesNotExist) {
+                    try await fixture.store.logInputs(
+                        runID: "0123456789abcdef0123456789abcdef", datasets: [DatasetInput(dataset: trainingSet)])
+                }
+            },
+        ]
+    }
+}

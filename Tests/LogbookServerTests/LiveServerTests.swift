@@ -1,0 +1,48 @@
+import HummingbirdTesting
+import LogbookCore
+import NIOCore
+import Testing
+
+@Suite("Over a real socket")
+struct LiveServerTests {
+    @Test("One keep-alive connection carries many requests: create, log, read back")
+    func keepAlive() async throws {
+        try await ServerFixture().test(.live) { api in
+            #expect(api.client.port != nil)
+            let runID = try await api.createRun()
+            for step in 0..<200 {
+                let response = try await api.post(
+                    "runs/log-metric",
+                    #"{"run_id": "\#(runID)", "key": "m", "value": \#(step), "timestamp": 1, "step": \#(step)}"#)
+                #expect(response.status == .ok)
+                #expect(response.headers[.connection] != "close")
+            }
+            let history = try await api.ok(get: "metrics/get-history", "run_id=\(runID)&metric_key=m")
+            #expect(history["metrics"].array.count == 200)
+        }
+    }
+
+    @Test("An oversized body is refused with a JSON 413 and the connection keeps working")
+    func oversizedBody() async throws {
+        try await ServerFixture(maxRequestBodySize: 4096).test(.live) { api in
+            let big = String(repeating: "x", count: 100_000)
+            try await api.post("experiments/create", #"{"name": "\#(big)"}"#)
+                .expectError(.contentTooLarge, .requestLimitExceeded)
+            #expect(try await api.client.execute(uri: "/health", method: .get).status == .ok)
+        }
+    }
+
+    @Test("A large artifact streams up and down intact")
+    func largeArtifact() async throws {
+        let fixture = try ServerFixture()
+        try await fixture.test(.live) { api in
+            var bytes = ByteBuffer()
+            for index in 0..<(8 << 20) / 8 { bytes.writeInteger(UInt64(index)) }
+            let uri = "/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/big.bin"
+            #expect(try await api.client.execute(uri: uri, method: .put, body: bytes).status == .ok)
+            let got = try await api.client.execute(uri: uri, method: .get)
+            #expect(got.body.readableBytes == bytes.readableBytes)
+            #expect(got.body == bytes)
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import LogbookCore
+import LogbookWire
+import Testing
+
+@Suite("JSON parser")
+struct JSONParserTests {
+    @Test("Valid documents parse to the same values Foundation reads")
+    func validDocuments() throws {
+        let text = #"""
+            {"a": [1, -2.5e3, 0, true, false, null], "s": "tab\there \"quoted\" \\ \/ \u00e9 \ud83d\ude00",
+             "nested": {"x": {}}, "empty": [], "big": 1700000000000123}
+            """#
+        let value = try JSONParser.parse(text)
+        guard case .object(let members) = value else {
+            Issue.record("not an object")
+            return
+        }
+        #expect(
+            members["a"]
+                == .array([.number("1"), .number("-2.5e3"), .number("0"), .bool(true), .bool(false), .null]))
+        #expect(members["s"] == .string("tab\there \"quoted\" \\ / é 😀"))
+        #expect(members["nested"] == .object(["x": .object([:])]))
+        #expect(members["empty"] == .array([]))
+        // Int64 values keep every digit (a Double would round this one).
+        #expect(members["big"] == .number("1700000000000123"))
+        let foundation = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        #expect(foundation?["s"] as? String == "tab\there \"quoted\" \\ / é 😀")
+    }
+
+    @Test(
+        "Invalid documents are BAD_REQUEST errors that say where",
+        arguments: [
+            "", "{", "{\"a\"}", "{\"a\": }", "[1,]", "{\"a\": 1,}", "01", "1.", "-", "1e", "tru", "nul", "\"open",
+            "\"\\x\"", "\"\\u12\"", "\"\\ud800\"", "\"a\u{01}b\"", "{} {}", "{'a': 1}", "[1 2]", "NaN", "Infinity",
+        ])
+    func invalidDocuments(text: String) {
+        #expect {
+            try JSONParser.parse(text)
+        } throws: { error in
+            guard let error = error as? LogbookError else { return false }
+            return error.code == .badRequest && error.message.contains("at byte")
+        }
+    }
+
+    @Test("Invalid UTF-8 and deep nesting are refused")
+    func hostileInput() {
+        #expect(throws: LogbookError.self) { try JSONParser.parse([0x22, 0xFF, 0xFE, 0x22]) }
+        #expect(throws: LogbookError.self) { try JSONParser.parse(String(repeating: "[", count: 200)) }
+        #expect(throws: Never.self) {
+            try JSONParser.parse(String(repeating: "[", count: 100) + String(repeating: "]", count: 100))
+        }
+    }
+}
+
+@Suite("Request messages")
+struct RequestMessageTests {
+    @Test("Fields are read by snake_case or camelCase name, with MLflow's leniency")
+    func lenientFields() throws {
+        let message = try RequestMessage(
+            body: Array(
+                #"{"runId": "r", "start_time": "17", "value": "NaN", "neg": "-Infinity", "step": 5.0, "flag": "true", "ids": "one", "status": 3}"#
+                    .utf8))
+        #expect(try message.requiredString("run_id") == "r")
+        #expect(try message.int64("start_time") == 17)
+        #expect(try message.double("value")?.isNaN == true)
+        #expect(try message.double("neg") == -.infinity)
+        #expect(try message.int64("step") == 5)
+        #expect(try message.bool("flag") == true)
+        #expect(try message.strings("ids") == ["one"])
+        #expect(try message.string("missing") == nil)
+        #expect(try message.enumeration("status", [("RUNNING", 1, 1), ("FINISHED", 3, 3)]) == 3)
+    }
+
+    @Test("Errors name the field by its path and give MLflow's hints")
+    func errors() throws {
+        let message = try RequestMessage(
+            body: Array(#"{"metrics": [{"key": "m", "value": 1}], "step": 1.5, "key": {"a": 1}}"#.utf8))
+        let metrics = try message.messages("metrics")
+        #expect {
+            try metrics[0].requiredInt64("timestamp")
+        } throws: { error in
+            (error as? LogbookError)?.message.contains("'metrics[0].timestamp'") == true
+        }
+        #expect(throws: LogbookError.self) { try message.int64("step") }
+        #expect {
+            try message.string("key")
+        } throws: { error in
+            (error as? LogbookError)?.message.contains("Value was of type 'dict'") == true
+        }
+    }
+
+    @Test("A query string is a message: repeated names are lists, '+' and %XX are decoded")
+    func queryStrings() throws {
+        let message = RequestMessage(query: "run_ids=a&run_ids=b&name=two+words%21&empty=&flag")
+        #expect(try message.strings("run_ids") == ["a", "b"])
+        #expect(try message.string("name") == "two words!")
+        #expect(try message.string("empty") == "")
+        #expect(try message.string("flag") == "")
+        #expect(RequestMessage.percentDecode("a+b%2Fc") == "a+b/c")
+    }
+
+    @Test("A body that is a JSON string holding an object is read again; other non-objects are errors")
+    func legacyBodies() throws {
+        let legacy = try RequestMessage(body: Array(#""{\"name\": \"x\"}""#.utf8))
+        #expect(try legacy.string("name") == "x")
+        #expect(try RequestMessage(body: Array("  ".utf8)).members.isEmpty)
+        #expect(throws: LogbookError.self) { try RequestMessage(body: Array("[1]".utf8)) }
+    }
+}
