@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // The domain: model, store protocol, validation, errors. No database or network code.
@@ -40,6 +41,7 @@ let package = Package(
             dependencies: [
                 "LogbookCore", "LogbookWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The client library: run lifecycle, the active run, buffered logging, metadata.
@@ -69,6 +71,8 @@ let package = Package(
             dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ClientBenchmarks"
         ),
+        .executableTarget(
+            name: "ServerBenchmarks", dependencies: ["BenchmarkSupport"], path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
         .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),

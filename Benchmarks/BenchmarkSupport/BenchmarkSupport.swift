@@ -16,8 +16,14 @@ extension Duration {
 
 /// Peak resident set size in MiB (VmHWM from /proc/self/status; 0 where there is no /proc).
 public func peakRSSMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-    for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+    memoryMiB("VmHWM")
+}
+
+/// A memory figure of a process in MiB, from /proc/<pid>/status (`VmRSS` now, `VmHWM` peak);
+/// 0 where there is no /proc.
+public func memoryMiB(_ field: String, process: String = "self") -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/\(process)/status", encoding: .utf8) else { return 0 }
+    for line in status.split(separator: "\n") where line.hasPrefix(field + ":") {
         return (line.split(separator: " ").compactMap { Double($0) }.first ?? 0) / 1024
     }
     return 0

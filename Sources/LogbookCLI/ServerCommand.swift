@@ -36,6 +36,7 @@ struct ServerCommand: AsyncParsableCommand {
     var maxRequestBodySize = ServerConfiguration().maxRequestBodySize
 
     func run() async throws {
+        TrackingServer.runConcurrencyOnEventLoops()
         try await LogbookCommand.reportingErrors {
             let environment = ProcessInfo.processInfo.environment
             let store = try SQLiteStore(
@@ -54,7 +55,8 @@ struct ServerCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(
                     Data("Logbook server listening at \(url) (store: \(store.path), artifacts: \(destination))\n".utf8))
             }
-            print("Logbook server stopped.")
+            try store.close()
+            print("Logbook server stopped; \(store.path) closed.")
         }
     }
 }

@@ -1,12 +1,12 @@
 import LogbookCore
 
 /// Turns a ``RunSearch`` into SQL over the stores' shared schema (`runs r`, `params`, `tags`,
-/// `metric_series`). Every user value is a bound parameter.
+/// `metric_series`, `run_inputs`, `datasets`, `run_input_tags`). Every user value is a bound parameter.
 ///
 /// Semantics (reference §7.1): a run lacking the metric, param or tag a comparison names does not
 /// match it (`!=` and `NOT IN` included); only `IS NULL` matches absence. A NaN summary matches `!=`
-/// only, as IEEE comparisons go. Datasets are not recorded by these stores yet, so dataset
-/// comparisons match no run.
+/// only, as IEEE comparisons go. A dataset comparison matches a run that used at least one dataset
+/// whose name, digest or context (the `mlflow.data.context` input tag) compares.
 public struct RunSearchSQL: Sendable {
     public var dialect: SQLDialect
 
@@ -44,8 +44,19 @@ public struct RunSearchSQL: Sendable {
             return keyValue(table: "tags", key: key, comparison)
         case .attribute(let attribute):
             return value(Self.column(attribute), comparison)
-        case .dataset:
-            return SQLFragment("0")
+        case .dataset(let key):
+            if key == "context" {
+                let test = value("t.value", comparison)
+                return SQLFragment(
+                    "EXISTS (SELECT 1 FROM run_input_tags t WHERE t.run_key = r.run_key AND t.key = ? AND \(test.sql))",
+                    [.text(DatasetInput.contextTag)] + test.arguments)
+            }
+            let test = value(key == "digest" ? "d.digest" : "d.name", comparison)
+            return SQLFragment(
+                """
+                EXISTS (SELECT 1 FROM run_inputs i JOIN datasets d ON d.dataset_key = i.dataset_key \
+                WHERE i.run_key = r.run_key AND \(test.sql))
+                """, test.arguments)
         }
     }
 

@@ -14,24 +14,39 @@ extension SQLiteStore {
         }
         let name = creation.runName.flatMap { $0.isEmpty ? nil : $0 } ?? tagName ?? RunNames.random()
         let runID = RunNames.newRunID()
-        return try await write { db in
-            try Self.requireActiveExperiment(db, experimentNumber, id: creation.experimentID)
-            let location = try String.fetchOne(
-                db, sql: "SELECT artifact_location FROM experiments WHERE experiment_id = ?",
-                arguments: [experimentNumber])!
-            try db.execute(
+        let allTags = tags + [RunTag(key: SystemTag.runName, value: name)]
+        let artifactLocation = try await write { db in
+            var found: (location: String, active: Bool)?
+            try db.forEachRow(
+                "SELECT artifact_location, lifecycle_stage = 'active' FROM experiments WHERE experiment_id = ?",
+                arguments: [experimentNumber], cached: true
+            ) { row in found = (row.text(0), row.bool(1)) }
+            guard let found else { throw LogbookError.experimentNotFound(id: creation.experimentID) }
+            guard found.active else { throw LogbookError.experimentNotActive(creation.experimentID) }
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
                     VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, 'active')
-                    """,
-                arguments: [
-                    runID, experimentNumber, name, creation.userID, creation.startTime,
-                    "\(location)/\(runID)/artifacts",
-                ])
-            let runKey = db.lastInsertedRowID
-            try Self.upsertTags(db, runKey: runKey, tags + [RunTag(key: SystemTag.runName, value: name)])
-            return try Self.fetchRuns(db, where: "r.run_key = ?", [runKey])[0]
+                    """
+            ).execute(arguments: [
+                runID, experimentNumber, name, creation.userID, creation.startTime,
+                "\(found.location)/\(runID)/artifacts",
+            ])
+            try Self.upsertTags(db, runKey: db.lastInsertedRowID, allTags)
+            return found.location
         }
+        // The new run is exactly what was written: no need to read it back. Tags as a read returns
+        // them: the last value of each key, ordered by key.
+        var latest: [String: String] = [:]
+        for tag in allTags { latest[tag.key] = tag.value }
+        return Run(
+            info: RunInfo(
+                runID: runID, experimentID: String(experimentNumber), runName: name, userID: creation.userID,
+                status: .running, startTime: creation.startTime, artifactURI: "\(artifactLocation)/\(runID)/artifacts"),
+            data: RunData(
+                tags: latest.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+                    RunTag(key: $0.key, value: $0.value)
+                }))
     }
 
     public func run(id: String) async throws -> Run {

@@ -95,6 +95,21 @@ public final class SQLiteStore: TrackingStore {
         }
     }
 
+    /// Closes the database: the write-ahead log is checkpointed into the file and removed, so the
+    /// file alone holds everything. Every later call fails. Closing is optional (the file is
+    /// consistent whenever a process stops); servers do it on shutdown.
+    public func close() throws {
+        do {
+            // Reader connections are read-only and cannot remove the log; close them first so the
+            // writer closes last, after moving everything into the file.
+            try pool.writeWithoutTransaction { try $0.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+            pool.releaseMemory()
+            try pool.close()
+        } catch let error as DatabaseError {
+            throw Self.translate(error)
+        }
+    }
+
     // MARK: Access
 
     /// Runs `body` in an IMMEDIATE write transaction; any error rolls the whole transaction back.

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import LogbookCore
 import NIOCore
+import NIOPosix
 
 /// Logbook's tracking server: MLflow's tracking REST API 2.0 and its artifact proxy over any
 /// ``TrackingStore``, so the stock `mlflow` client works against it unchanged.
@@ -47,6 +48,15 @@ public struct TrackingServer: Sendable {
                 await onRunning("http://\(shownHost):\(port)")
             },
             logger: logger)
+    }
+
+    /// Makes SwiftNIO's event loops run Swift concurrency's tasks, so a request's handler runs on
+    /// the thread that reads and writes its connection instead of hopping to the cooperative pool
+    /// and back (two thread wake-ups per request). For a process that is mainly this server; call
+    /// it once, first thing. Returns whether it took effect.
+    @discardableResult
+    public static func runConcurrencyOnEventLoops() -> Bool {
+        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
     }
 
     /// Serves until SIGINT or SIGTERM, then shuts down gracefully.

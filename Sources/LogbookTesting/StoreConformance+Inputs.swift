@@ -22,6 +22,38 @@ extension StoreConformance {
                 try await fixture.store.logInputs(runID: other.id, datasets: [DatasetInput(dataset: trainingSet)])
                 #expect(try await fixture.store.run(id: other.id).inputs == [DatasetInput(dataset: trainingSet)])
             },
+            ConformanceCheck("runs are found by the name, digest and context of the datasets they used") { fixture in
+                let experiment = try await fixture.store.createExperiment(name: "datasets")
+                let trained = try await fixture.store.createRun(
+                    RunCreation(experimentID: experiment, runName: "trained"))
+                let evaluated = try await fixture.store.createRun(
+                    RunCreation(experimentID: experiment, runName: "evaluated"))
+                _ = try await fixture.store.createRun(RunCreation(experimentID: experiment, runName: "none"))
+                try await fixture.store.logInputs(
+                    runID: trained.id,
+                    datasets: [
+                        DatasetInput(
+                            dataset: trainingSet, tags: [InputTag(key: DatasetInput.contextTag, value: "training")])
+                    ])
+                try await fixture.store.logInputs(
+                    runID: evaluated.id,
+                    datasets: [
+                        DatasetInput(
+                            dataset: Dataset(name: "holdout", digest: "d9", sourceType: "local", source: "s"),
+                            tags: [InputTag(key: DatasetInput.contextTag, value: "evaluation")])
+                    ])
+                func names(_ filter: String) async throws -> Set<String> {
+                    Set(
+                        try await fixture.store.allRuns(experimentIDs: [experiment], filter: filter).map(\.info.runName)
+                    )
+                }
+                #expect(try await names("datasets.name = 'train'") == ["trained"])
+                #expect(try await names("datasets.digest IN ('d1', 'd9')") == ["trained", "evaluated"])
+                #expect(try await names("datasets.context = 'evaluation'") == ["evaluated"])
+                #expect(
+                    try await names("datasets.name LIKE 'hold%' AND datasets.context = 'evaluation'") == ["evaluated"])
+                #expect(try await names("datasets.name != 'train'") == ["evaluated"])
+            },
             ConformanceCheck("bad dataset inputs are rejected and nothing of the call is stored") { fixture in
                 let run = try await fixture.store.newRun()
                 let tooLongDigest = Dataset(

@@ -46,7 +46,7 @@ extension StoreConformance {
                 #expect(Set(try await names("attributes.start_time >= 4000")) == ["delta", "epsilon"])
                 #expect(Set(try await names("status = 'RUNNING'")).count == 5)
                 #expect(try await names("status = 'FINISHED'").isEmpty)
-                #expect(try await names("datasets.name = 'ds'").isEmpty, "no run has dataset inputs")
+                #expect(try await names("datasets.name = 'ds'").isEmpty, "no run of this experiment used a dataset")
             },
             ConformanceCheck("search: a run lacking the key matches no comparison but IS NULL") { fixture in
                 let (experiment, _) = try await searchFixture(fixture.store)

@@ -44,22 +44,6 @@ public struct SearchRunsResponse: Codable, Sendable {
     }
 }
 
-/// `{"metrics": […], "next_page_token": …}`, the answer of `metrics/get-history`.
-public struct MetricHistoryResponse: Codable, Sendable {
-    public var metrics: [WireMetric]?
-    public var nextPageToken: String?
-
-    enum CodingKeys: String, CodingKey {
-        case metrics
-        case nextPageToken = "next_page_token"
-    }
-
-    public init(_ metrics: [Metric], nextPageToken: String? = nil) {
-        self.metrics = metrics.isEmpty ? nil : metrics.map(WireMetric.init)
-        self.nextPageToken = nextPageToken
-    }
-}
-
 /// `{"experiment_id": …}`, the answer of `experiments/create`.
 public struct CreateExperimentResponse: Codable, Sendable {
     public var experimentID: String
@@ -80,13 +64,6 @@ public struct UpdateRunResponse: Codable, Sendable {
     }
 
     public init(_ info: RunInfo) { runInfo = WireRunInfo(info) }
-}
-
-/// `{"metrics": […]}`, the answer of `metrics/get-history-bulk-interval`.
-public struct MetricsWithRunIDsResponse: Codable, Sendable {
-    public var metrics: [WireMetricWithRunID]?
-
-    public init(metrics: [WireMetricWithRunID]) { self.metrics = metrics.isEmpty ? nil : metrics }
 }
 
 /// `{"root_uri": …, "files": […]}`, the answer of `artifacts/list` and of the artifact proxy's listing.

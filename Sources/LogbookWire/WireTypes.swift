@@ -200,25 +200,3 @@ public struct WireFileInfo: Codable, Sendable, Hashable {
         self.fileSize = fileSize
     }
 }
-
-/// `MetricWithRunId`: a metric point and the run it belongs to.
-public struct WireMetricWithRunID: Codable, Sendable, Hashable {
-    public var key: String
-    public var value: Double
-    public var timestamp: Int64
-    public var step: Int64
-    public var runID: String
-
-    enum CodingKeys: String, CodingKey {
-        case key, value, timestamp, step
-        case runID = "run_id"
-    }
-
-    public init(_ metric: Metric, runID: String) {
-        key = metric.key
-        value = metric.value
-        timestamp = metric.timestamp
-        step = metric.step
-        self.runID = runID
-    }
-}

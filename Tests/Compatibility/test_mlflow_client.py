@@ -335,7 +335,28 @@ class ServerEndpointsTheClientProbes(unittest.TestCase):
 
 
 def stop_server():
+    """SIGTERM while an upload is half sent: the upload completes, then the server exits 0."""
+    import http.client
+    from urllib.parse import urlparse
+
+    url = urlparse(os.environ["MLFLOW_TRACKING_URI"])
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=30)
+    payload = os.urandom(4 << 20)
+    connection.putrequest("PUT", "/api/2.0/mlflow-artifacts/artifacts/inflight/blob.bin")
+    connection.putheader("Content-Length", str(len(payload)))
+    connection.endheaders()
+    connection.send(payload[: len(payload) // 2])
+    time.sleep(0.2)
     SERVER.send_signal(signal.SIGTERM)
+    time.sleep(0.5)
+    connection.send(payload[len(payload) // 2:])
+    status = connection.getresponse().status
+    connection.close()
+    if status != 200:
+        raise RuntimeError(f"the upload in flight at SIGTERM got HTTP {status}")
+    with open(os.path.join(WORKDIR, "artifacts", "inflight", "blob.bin"), "rb") as stored:
+        if stored.read() != payload:
+            raise RuntimeError("the upload in flight at SIGTERM was not stored whole")
     try:
         code = SERVER.wait(timeout=30)
     except subprocess.TimeoutExpired:
@@ -345,6 +366,10 @@ def stop_server():
     SERVER.stdout.close()
     if code != 0:
         raise RuntimeError(f"the server exited with {code} after SIGTERM: {rest}")
+    # The database was closed cleanly: everything is in the file, the write-ahead log is gone.
+    wal = os.path.join(WORKDIR, "compat.db-wal")
+    if os.path.exists(wal) and os.path.getsize(wal) > 0:
+        raise RuntimeError("the server stopped without closing the database (compat.db-wal holds data)")
 
 
 if __name__ == "__main__":

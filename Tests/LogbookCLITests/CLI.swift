@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs the built `logbook` executable, as a user would, in a temporary working directory.
@@ -45,8 +46,29 @@ struct CLI: Sendable {
     }
 
     func run(_ arguments: [String]) throws -> Result {
+        try Self.run(Self.executable.path, arguments, environment: environment, directory: directory)
+    }
+
+    /// Runs any program to completion, waiting on a Dispatch queue rather than on a task's thread.
+    static func runProcess(_ program: String, _ arguments: [String], environment: [String: String] = [:])
+        async throws -> Result
+    {
+        let merged = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        return try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Swift.Result {
+                        try run(program, arguments, environment: merged, directory: NSTemporaryDirectory())
+                    })
+            }
+        }
+    }
+
+    static func run(_ program: String, _ arguments: [String], environment: [String: String], directory: String) throws
+        -> Result
+    {
         let process = Process()
-        process.executableURL = Self.executable
+        process.executableURL = URL(fileURLWithPath: program)
         process.arguments = arguments
         process.environment = environment
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
@@ -55,9 +77,17 @@ struct CLI: Sendable {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting so that a large output cannot fill the pipe and block the child.
+        // Read both pipes before waiting (standard error on another thread) so that a large output
+        // on either cannot fill its pipe and block the child.
+        let stderrData = Mutex(Data())
+        let readingStderr = DispatchGroup()
+        DispatchQueue.global().async(group: readingStderr) {
+            let data = err.fileHandleForReading.readDataToEndOfFile()
+            stderrData.withLock { $0 = data }
+        }
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        readingStderr.wait()
+        let stderr = stderrData.withLock { $0 }
         process.waitUntilExit()
         return Result(
             status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),

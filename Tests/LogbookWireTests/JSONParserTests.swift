@@ -108,3 +108,33 @@ struct RequestMessageTests {
         #expect(throws: LogbookError.self) { try RequestMessage(body: Array("[1]".utf8)) }
     }
 }
+
+@Suite("JSON writer")
+struct JSONWriterTests {
+    @Test("Metric lists are valid JSON with the values written, NaN and infinity as strings, keys escaped")
+    func metrics() throws {
+        let points = [
+            Metric(key: "a\"b\\c\nd\u{01}é", value: 0.1, timestamp: 1_700_000_000_000, step: -3),
+            Metric(key: "nan", value: .nan, timestamp: 0), Metric(key: "inf", value: .infinity, timestamp: 0),
+            Metric(key: "ninf", value: -.infinity, timestamp: 0), Metric(key: "tiny", value: 1e-300, timestamp: 0),
+            Metric(key: "big", value: 2.5e20, timestamp: 0, step: Int64.max),
+        ]
+        let bytes = JSONWriter.metrics(points.map { ($0, "run") }, nextPageToken: "tok")
+        // Foundation reads it: it is JSON.
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any])
+        #expect(object["next_page_token"] as? String == "tok")
+        let metrics = try #require(object["metrics"] as? [[String: Any]])
+        #expect(metrics[0]["key"] as? String == "a\"b\\c\nd\u{01}é")
+        #expect(metrics[0]["value"] as? Double == 0.1)
+        #expect(metrics[0]["timestamp"] as? Int64 == 1_700_000_000_000)
+        #expect(metrics[0]["step"] as? Int == -3)
+        #expect(metrics[0]["run_id"] as? String == "run")
+        #expect(metrics[1]["value"] as? String == "NaN")
+        #expect(metrics[2]["value"] as? String == "Infinity")
+        #expect(metrics[3]["value"] as? String == "-Infinity")
+        #expect(metrics[4]["value"] as? Double == 1e-300)
+        #expect(metrics[5]["value"] as? Double == 2.5e20)
+        #expect(metrics[5]["step"] as? Int64 == Int64.max)
+        #expect(JSONWriter.metrics([]) == Array("{}".utf8))
+    }
+}

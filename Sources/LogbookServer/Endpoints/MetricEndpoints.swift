@@ -15,7 +15,8 @@ enum MetricEndpoints {
             let page = try await server.store.metricHistory(
                 runID: try message.runID(), key: try message.requiredString("metric_key"), maxResults: maxResults,
                 pageToken: try message.string("page_token"))
-            return try APIResponse.json(MetricHistoryResponse(page.items, nextPageToken: page.nextPageToken))
+            return APIResponse.json(
+                bytes: JSONWriter.metrics(page.items.map { ($0, nil) }, nextPageToken: page.nextPageToken))
         },
         "metrics/get-history-bulk-interval": .get(bulkInterval),
     ]
@@ -54,7 +55,7 @@ enum MetricEndpoints {
                 .invalidParameterValue,
                 "end_step must be greater than start_step. Found start_step=\(start) and end_step=\(end).")
         }
-        var result: [WireMetricWithRunID] = []
+        var result: [(metric: Metric, runID: String?)] = []
         for runID in runIDs {
             _ = try await server.store.run(id: runID)
             let points = try await server.store.metricHistory(runID: runID, key: key)
@@ -62,9 +63,9 @@ enum MetricEndpoints {
             let steps = Set(evenlySpaced(Set(points.map(\.step)).sorted(), maxResults))
             let kept = points.filter { steps.contains($0.step) }
                 .sorted { ($0.step, $0.timestamp) < ($1.step, $1.timestamp) }
-            result += evenlySpaced(kept, maxResults).map { WireMetricWithRunID($0, runID: runID) }
+            result += evenlySpaced(kept, maxResults).map { ($0, runID) }
         }
-        return try APIResponse.json(MetricsWithRunIDsResponse(metrics: result))
+        return APIResponse.json(bytes: JSONWriter.metrics(result))
     }
 
     /// At most `count` items, evenly spaced, the first and last always among them.

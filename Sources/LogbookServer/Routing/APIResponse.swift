@@ -14,6 +14,11 @@ enum APIResponse {
         return Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// JSON already written (by ``JSONWriter``).
+    static func json(bytes: [UInt8]) -> Response {
+        Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
     /// The empty message, `{}`.
     static func empty() -> Response {
         Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(string: "{}")))

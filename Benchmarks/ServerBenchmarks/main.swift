@@ -1,0 +1,198 @@
+// Server benchmark: `logbook server` (release) in a child process, load from this process over
+// loopback with keep-alive connections. Run: swift run -c release ServerBenchmarks [work dir]
+//
+// Figures: cold start to the first /health, idle RSS, log-batch points/s (1000-point requests),
+// sequential log-metric calls/s, create-run runs/s, reading a 100k-point history, and a 1 GiB
+// artifact upload and download with the server's peak memory.
+import BenchmarkSupport
+import Foundation
+
+let directory = try benchmarkDirectory("server-bench")
+let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+let logbook = products.appendingPathComponent("logbook").path
+guard FileManager.default.isExecutableFile(atPath: logbook) else {
+    fatalError("Build the server first: swift build -c release --product logbook")
+}
+
+func freePort() -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 ? getsockname(descriptor, $0, &length) : -1
+        }
+    }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+let port = freePort()
+let server = Process()
+server.executableURL = URL(fileURLWithPath: logbook)
+server.arguments = [
+    "server", "--port", "\(port)", "--backend-store-uri", directory + "/bench.db", "--artifacts-destination",
+    directory + "/artifacts",
+]
+server.currentDirectoryURL = URL(fileURLWithPath: directory)
+server.standardOutput = FileHandle.nullDevice
+let started = ContinuousClock.now
+try server.run()
+let pid = "\(server.processIdentifier)"
+defer {
+    server.terminate()
+    server.waitUntilExit()
+}
+
+// Cold start: until /health answers.
+var connection: HTTPConnection?
+while connection == nil {
+    if let candidate = try? HTTPConnection(port: port), (try? candidate.request("GET", "/health"))?.status == 200 {
+        connection = candidate
+    } else {
+        usleep(2000)
+    }
+}
+let coldStart = (ContinuousClock.now - started).seconds
+let api = connection!
+report("cold start to the first /health answer", String(format: "%.3f s", coldStart))
+usleep(300_000)
+report("idle RSS after start", String(format: "%.1f MiB", memoryMiB("VmRSS", process: pid)))
+
+func json(_ text: String) -> [UInt8] { Array(text.utf8) }
+
+func createRun(_ connection: HTTPConnection) throws -> String {
+    let response = try connection.request(
+        "POST", "/api/2.0/mlflow/runs/create", body: json(#"{"experiment_id": "0", "start_time": 1700000000000}"#))
+    response.expectOK("create run")
+    let text = String(decoding: response.body, as: UTF8.self)
+    let start = text.range(of: #""run_id":""#)!.upperBound
+    return String(text[start...].prefix(32))
+}
+
+func batchBody(runID: String, key: String, from first: Int, count: Int) -> [UInt8] {
+    var text = #"{"run_id": "\#(runID)", "metrics": ["#
+    for step in first..<(first + count) {
+        if step > first { text += "," }
+        text +=
+            #"{"key": "\#(key)", "value": \#(Double(step) * 0.001), "timestamp": \#(1_700_000_000_000 + step), "step": \#(step)}"#
+    }
+    return json(text + "]}")
+}
+
+// log-batch, one connection: 300 requests of 1000 points, bodies prepared beforehand.
+do {
+    let runID = try createRun(api)
+    let bodies = (0..<300).map { batchBody(runID: runID, key: "loss", from: $0 * 1000, count: 1000) }
+    let elapsed = try await seconds {
+        for body in bodies {
+            try api.request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
+        }
+    }
+    report("log-batch, 1000-point requests, 1 connection", String(format: "%.0f points/s", 300_000 / elapsed))
+}
+
+// log-batch, 4 connections in parallel (4 runs), one thread each.
+do {
+    let connections = try (0..<4).map { _ in try HTTPConnection(port: port) }
+    let bodies = try connections.map { connection in
+        let runID = try createRun(connection)
+        return (0..<75).map { batchBody(runID: runID, key: "loss", from: $0 * 1000, count: 1000) }
+    }
+    let start = ContinuousClock.now
+    DispatchQueue.concurrentPerform(iterations: connections.count) { index in
+        for body in bodies[index] {
+            try! connections[index].request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
+        }
+    }
+    let elapsed = (ContinuousClock.now - start).seconds
+    report("log-batch, 1000-point requests, 4 connections", String(format: "%.0f points/s", 300_000 / elapsed))
+}
+
+// Baseline: the HTTP round trip alone.
+do {
+    let calls = 5000
+    let elapsed = try await seconds { for _ in 0..<calls { try api.request("GET", "/health").expectOK("health") } }
+    report(
+        "GET /health, sequential keep-alive (HTTP round trip alone)",
+        String(format: "%.0f calls/s (%.0f µs each)", Double(calls) / elapsed, elapsed / Double(calls) * 1e6))
+}
+
+// Sequential keep-alive log-metric.
+do {
+    let runID = try createRun(api)
+    let calls = 5000
+    let bodies = (0..<calls).map {
+        json(
+            #"{"run_id": "\#(runID)", "key": "acc", "value": 0.5, "timestamp": \#(1_700_000_000_000 + $0), "step": \#($0)}"#
+        )
+    }
+    let elapsed = try await seconds {
+        for body in bodies {
+            try api.request("POST", "/api/2.0/mlflow/runs/log-metric", body: body).expectOK("log-metric")
+        }
+    }
+    report(
+        "log-metric, sequential keep-alive calls",
+        String(format: "%.0f calls/s (%.0f µs each)", Double(calls) / elapsed, elapsed / Double(calls) * 1e6))
+}
+
+// create-run.
+do {
+    let runs = 3000
+    let elapsed = try await seconds { for _ in 0..<runs { _ = try createRun(api) } }
+    report("create-run, sequential", String(format: "%.0f runs/s", Double(runs) / elapsed))
+}
+
+// A 100k-point history, read whole.
+do {
+    let runID = try createRun(api)
+    for batch in 0..<100 {
+        try api.request(
+            "POST", "/api/2.0/mlflow/runs/log-batch",
+            body: batchBody(runID: runID, key: "curve", from: batch * 1000, count: 1000)
+        ).expectOK("log-batch")
+    }
+    var bytes = 0
+    var timings: [Double] = []
+    for _ in 0..<3 {
+        timings.append(
+            try await seconds {
+                let response = try api.request(
+                    "GET", "/api/2.0/mlflow/metrics/get-history?run_id=\(runID)&metric_key=curve")
+                response.expectOK("get-history")
+                bytes = response.body.count
+            })
+    }
+    report(
+        "get-history, 100k points in one answer",
+        String(format: "%.3f s best, %.3f s first (%.1f MB)", timings.min()!, timings[0], Double(bytes) / 1e6))
+}
+report("server RSS after the API load", String(format: "%.1f MiB", memoryMiB("VmRSS", process: pid)))
+
+// A 1 GiB artifact, streamed up and down.
+do {
+    let size = 1 << 30
+    let chunk = [UInt8](repeating: 0x5A, count: 1 << 20)
+    let before = memoryMiB("VmHWM", process: pid)
+    let upload = try await seconds {
+        try api.upload("/api/2.0/mlflow-artifacts/artifacts/0/big/artifacts/blob.bin", length: size, chunk: chunk)
+            .expectOK("upload")
+    }
+    let afterUpload = memoryMiB("VmHWM", process: pid)
+    var received = 0
+    let download = try await seconds {
+        let answer = try api.download("/api/2.0/mlflow-artifacts/artifacts/0/big/artifacts/blob.bin")
+        precondition(answer.status == 200)
+        received = answer.bytes
+    }
+    precondition(received == size, "downloaded \(received) of \(size) bytes")
+    report("1 GiB artifact upload", String(format: "%.2f s (%.0f MiB/s)", upload, 1024 / upload))
+    report("1 GiB artifact download", String(format: "%.2f s (%.0f MiB/s)", download, 1024 / download))
+    report(
+        "server peak RSS: before / after upload / after download",
+        String(format: "%.1f / %.1f / %.1f MiB", before, afterUpload, memoryMiB("VmHWM", process: pid)))
+    try? FileManager.default.removeItem(atPath: directory + "/artifacts/0/big")
+}

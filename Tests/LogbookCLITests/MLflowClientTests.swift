@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+/// The real `mlflow` Python client (from PyPI, pinned in scripts/test) against `logbook server`:
+/// Tests/Compatibility/test_mlflow_client.py starts the server, runs the client's workflows
+/// against it, and stops it with SIGTERM.
+@Suite("The mlflow Python client against logbook server")
+struct MLflowClientTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// The Python with mlflow installed: $LOGBOOK_MLFLOW_PYTHON, else the package's .venv.
+    static var python: String {
+        ProcessInfo.processInfo.environment["LOGBOOK_MLFLOW_PYTHON"]
+            ?? packageRoot.appendingPathComponent(".venv/bin/python").path
+    }
+
+    @Test func compatibilitySuitePasses() async throws {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.python),
+            "No Python with mlflow at \(Self.python): run scripts/test, which installs it into .venv")
+        let script = Self.packageRoot.appendingPathComponent("Tests/Compatibility/test_mlflow_client.py").path
+        let result = try await CLI.runProcess(
+            Self.python, [script, CLI.executable.path], environment: ["PYTHONUNBUFFERED": "1"])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("OK"), "\(result.stderr)")
+        #expect(result.stdout.contains("server stopped cleanly after SIGTERM"), "\(result.stdout)")
+    }
+}
