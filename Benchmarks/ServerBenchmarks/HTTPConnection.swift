@@ -26,11 +26,12 @@ final class HTTPConnection: @unchecked Sendable {
     private var buffer: [UInt8] = []
     private let host: String
 
-    init(port: Int, host: String = "127.0.0.1") throws {
+    /// - Parameter noDelay: set `TCP_NODELAY` on the client's socket (clients such as urllib3 do).
+    init(port: Int, host: String = "127.0.0.1", noDelay: Bool = true) throws {
         self.host = host
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var noDelay: Int32 = 1
-        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &noDelay, socklen_t(MemoryLayout<Int32>.size))
+        var flag: Int32 = noDelay ? 1 : 0
+        setsockopt(descriptor, Int32(IPPROTO_TCP), TCP_NODELAY, &flag, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr(host)
