@@ -137,6 +137,9 @@ struct ProtocolTests {
         try await ServerFixture().test { api in
             let health = try await api.client.execute(uri: "/health", method: .get)
             #expect(health.text == "OK")
+            let head = try await api.client.execute(uri: "/health", method: .head)
+            #expect(head.status == .ok)
+            #expect(head.body.readableBytes == 0)
             let version = try await api.client.execute(uri: "/version", method: .get)
             #expect(version.text.split(separator: ".").count == 3)
             for uri in ["/api/3.0/mlflow/server-info", "/ajax-api/3.0/mlflow/server-info"] {

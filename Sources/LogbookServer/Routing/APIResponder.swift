@@ -19,6 +19,13 @@ struct APIResponder: HTTPResponder {
     static let artifactPrefixes = ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"]
 
     func respond(to request: Request, context: Context) async throws -> Response {
+        // HEAD is GET without the body, wherever GET is answered.
+        if request.method == .head {
+            var head = request.head
+            head.method = .get
+            return try await respond(to: Request(head: head, body: request.body), context: context)
+                .createHeadResponse()
+        }
         do {
             return try await route(request, context: context)
         } catch let error as LogbookError {
