@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "LogbookSQLite", targets: ["LogbookSQLite"]),
         .library(name: "LogbookWire", targets: ["LogbookWire"]),
         .library(name: "LogbookServer", targets: ["LogbookServer"]),
+        .library(name: "LogbookREST", targets: ["LogbookREST"]),
         .library(name: "LogbookTesting", targets: ["LogbookTesting"]),
         .executable(name: "logbook", targets: ["LogbookCLI"]),
     ],
@@ -18,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // The domain: model, store protocol, validation, errors. No database or network code.
@@ -44,8 +46,16 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
+        // The store that is an MLflow-compatible tracking server, over REST.
+        .target(
+            name: "LogbookREST",
+            dependencies: [
+                "LogbookCore", "LogbookWire",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         // The client library: run lifecycle, the active run, buffered logging, metadata.
-        .target(name: "Logbook", dependencies: ["LogbookCore", "LogbookSQLite"]),
+        .target(name: "Logbook", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookREST"]),
         // The store conformance suite, run against every store.
         .target(name: "LogbookTesting", dependencies: ["LogbookCore"]),
         .executableTarget(
@@ -85,7 +95,7 @@ let package = Package(
         .testTarget(
             name: "LogbookServerTests",
             dependencies: [
-                "LogbookServer", "LogbookSQLite", "LogbookWire",
+                "LogbookServer", "LogbookSQLite", "LogbookWire", "LogbookREST", "LogbookTesting", "Logbook",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

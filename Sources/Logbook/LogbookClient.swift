@@ -73,16 +73,15 @@ public final class LogbookClient: Sendable {
         if options.handlesProcessEnd { ProcessEnd.install() }
     }
 
-    /// A client logging into the store a tracking URI names (default: the environment's, else
-    /// `./logbook.db`).
+    /// A client logging into the store a tracking URI names: a SQLite file or a tracking server
+    /// (`http://…`); default: the environment's (`LOGBOOK_TRACKING_URI`, `MLFLOW_TRACKING_URI`), else
+    /// `./logbook.db`.
     public convenience init(
         trackingURI: String? = nil, options: Options = Options(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         let uri = try trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
-        let store = try SQLiteStore(
-            uri: uri, configuration: .init(longValues: try LongValuePolicy.fromEnvironment(environment)))
-        self.init(store: store, options: options, environment: environment)
+        self.init(store: try uri.openStore(environment: environment), options: options, environment: environment)
     }
 
     // MARK: Experiments

@@ -39,8 +39,14 @@ struct ServerCommand: AsyncParsableCommand {
         TrackingServer.runConcurrencyOnEventLoops()
         try await LogbookCommand.reportingErrors {
             let environment = ProcessInfo.processInfo.environment
+            guard case .sqlite(let path) = try TrackingURI(backendStoreURI) else {
+                throw LogbookError(
+                    .invalidParameterValue,
+                    "The server keeps runs in a SQLite file; --backend-store-uri must name one (sqlite:///logbook.db or a path)."
+                )
+            }
             let store = try SQLiteStore(
-                uri: try TrackingURI(backendStoreURI),
+                path: path,
                 configuration: SQLiteStore.Configuration(
                     artifactRoot: ServerConfiguration.proxiedArtifactRoot,
                     longValues: try LongValuePolicy.fromEnvironment(environment)))

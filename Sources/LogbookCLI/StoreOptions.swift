@@ -5,16 +5,18 @@ import LogbookSQLite
 
 /// Options every command that reads or writes runs shares.
 struct StoreOptions: ParsableArguments {
-    @Option(name: .long, help: "Tracking URI: sqlite:///relative.db, sqlite:////absolute.db or a file path.")
+    @Option(
+        name: .long,
+        help:
+            "Tracking URI: sqlite:///relative.db, sqlite:////absolute.db, a file path, or http(s)://host:port of a tracking server."
+    )
     var trackingURI: String?
 
     /// Opens the store the options (or the environment) name.
-    func openStore() throws -> SQLiteStore {
+    func openStore() throws -> any TrackingStore {
         let environment = ProcessInfo.processInfo.environment
         let uri = try trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
-        return try SQLiteStore(
-            uri: uri,
-            configuration: SQLiteStore.Configuration(longValues: try LongValuePolicy.fromEnvironment(environment)))
+        return try uri.openStore(environment: environment)
     }
 }
 

@@ -88,13 +88,6 @@ public final class SQLiteStore: TrackingStore {
         }
     }
 
-    /// Opens the store a tracking URI names.
-    public convenience init(uri: TrackingURI, configuration: Configuration = Configuration()) throws {
-        switch uri {
-        case .sqlite(let path): try self.init(path: path, configuration: configuration)
-        }
-    }
-
     /// Closes the database: the write-ahead log is checkpointed into the file and removed, so the
     /// file alone holds everything. Every later call fails. Closing is optional (the file is
     /// consistent whenever a process stops); servers do it on shutdown.

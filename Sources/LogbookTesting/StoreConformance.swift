@@ -20,7 +20,7 @@ public struct ConformanceCheck: Sendable, CustomTestStringConvertible {
 
     /// Runs the check against a fresh store from `factory`.
     public func run(with factory: StoreFactory) async throws {
-        try await body(try await factory.make(longValues))
+        try await factory.withFixture(longValues, body)
     }
 }
 

@@ -26,12 +26,28 @@ public struct StoreFixture: Sendable {
 public struct StoreFactory: Sendable, CustomTestStringConvertible {
     /// The store's name in test output ("SQLite", "PostgreSQL", "REST").
     public var name: String
-    /// Makes an empty store whose over-long values follow `longValues`.
-    public var make: @Sendable (_ longValues: LongValuePolicy) async throws -> StoreFixture
+    /// Runs `body` with an empty store whose over-long values follow `longValues`; what the store
+    /// needs (a server, a database) lives as long as `body` runs.
+    public var withFixture:
+        @Sendable (_ longValues: LongValuePolicy, _ body: @Sendable (StoreFixture) async throws -> Void) async throws
+            -> Void
 
+    /// A factory for stores that need nothing kept running around them.
     public init(name: String, make: @escaping @Sendable (_ longValues: LongValuePolicy) async throws -> StoreFixture) {
         self.name = name
-        self.make = make
+        self.withFixture = { longValues, body in try await body(try await make(longValues)) }
+    }
+
+    /// A factory for stores that need something running while they are used (a server).
+    public init(
+        name: String,
+        withFixture:
+            @escaping @Sendable (
+                _ longValues: LongValuePolicy, _ body: @Sendable (StoreFixture) async throws -> Void
+            ) async throws -> Void
+    ) {
+        self.name = name
+        self.withFixture = withFixture
     }
 
     public var testDescription: String { name }

@@ -88,3 +88,55 @@ public struct JSONWriter {
         return writer.bytes
     }
 }
+
+extension JSONWriter {
+    /// Any ``JSONValue``; object members in key order, so equal values write equal bytes.
+    public mutating func value(_ value: JSONValue) {
+        switch value {
+        case .null: raw("null")
+        case .bool(let bool): bool ? raw("true") : raw("false")
+        case .number(let text): bytes.append(contentsOf: text.utf8)
+        case .string(let string): self.string(string)
+        case .array(let items):
+            raw("[")
+            for (index, item) in items.enumerated() {
+                if index > 0 { raw(",") }
+                self.value(item)
+            }
+            raw("]")
+        case .object(let members):
+            raw("{")
+            for (index, key) in members.keys.sorted().enumerated() {
+                if index > 0 { raw(",") }
+                string(key)
+                raw(":")
+                self.value(members[key]!)
+            }
+            raw("}")
+        }
+    }
+
+    /// `value` as JSON bytes.
+    public static func bytes(_ value: JSONValue) -> [UInt8] {
+        var writer = JSONWriter()
+        writer.value(value)
+        return writer.bytes
+    }
+}
+
+extension JSONValue {
+    /// A JSON number for an integer.
+    public static func integer(_ value: Int64) -> JSONValue { .number(String(value)) }
+
+    /// A double as MLflow sends it: a number, or `"NaN"`, `"Infinity"`, `"-Infinity"`.
+    public static func double(_ value: Double) -> JSONValue {
+        if value.isNaN { return .string("NaN") }
+        if value.isInfinite { return .string(value > 0 ? "Infinity" : "-Infinity") }
+        return .number(value.description)
+    }
+
+    /// `[{"key": …, "value": …}]` for key–value pairs (tags, params).
+    public static func pairs(_ pairs: [(key: String, value: String)]) -> JSONValue {
+        .array(pairs.map { .object(["key": .string($0.key), "value": .string($0.value)]) })
+    }
+}

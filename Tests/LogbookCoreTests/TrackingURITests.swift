@@ -1,3 +1,4 @@
+import Foundation
 import LogbookCore
 import Testing
 
@@ -26,6 +27,12 @@ struct TrackingURITests {
         #expect(error?.message.contains("sqlite:///") == true, "the message names the accepted forms")
     }
 
+    @Test func serverURIs() throws {
+        #expect(try TrackingURI("http://127.0.0.1:5000") == .rest(url: URL(string: "http://127.0.0.1:5000")!))
+        #expect(try TrackingURI("https://mlflow.example.com/prefix").description == "https://mlflow.example.com/prefix")
+        #expect(throws: LogbookError.self) { try TrackingURI("http://") }
+    }
+
     @Test func malformedSQLiteURIIsAnError() {
         #expect(throws: LogbookError.self) { try TrackingURI("sqlite://") }
         #expect(throws: LogbookError.self) { try TrackingURI("sqlite://relative.db") }
@@ -41,8 +48,12 @@ struct TrackingURITests {
         #expect(
             try TrackingURI.fromEnvironment(
                 ["MLFLOW_TRACKING_URI": "http://127.0.0.1:5000"], workingDirectory: cwd)
+                == .rest(url: URL(string: "http://127.0.0.1:5000")!),
+            "an MLflow server URI is a server to log into")
+        #expect(
+            try TrackingURI.fromEnvironment(["MLFLOW_TRACKING_URI": "mlruns"], workingDirectory: cwd)
                 == .sqlite(path: "/w/logbook.db"),
-            "an MLflow server URI is not a local SQLite file: fall back to the default")
+            "MLflow's file store is not read: fall back to the default")
         #expect(
             try TrackingURI.fromEnvironment(
                 ["LOGBOOK_TRACKING_URI": "l.db", "MLFLOW_TRACKING_URI": "sqlite:///m.db"], workingDirectory: cwd)

@@ -53,11 +53,11 @@ struct JSONParserTests {
     }
 }
 
-@Suite("Request messages")
-struct RequestMessageTests {
+@Suite("Wire messages (lenient reading)")
+struct WireMessageTests {
     @Test("Fields are read by snake_case or camelCase name, with MLflow's leniency")
     func lenientFields() throws {
-        let message = try RequestMessage(
+        let message = try WireMessage(
             body: Array(
                 #"{"runId": "r", "start_time": "17", "value": "NaN", "neg": "-Infinity", "step": 5.0, "flag": "true", "ids": "one", "status": 3}"#
                     .utf8))
@@ -74,7 +74,7 @@ struct RequestMessageTests {
 
     @Test("Errors name the field by its path and give MLflow's hints")
     func errors() throws {
-        let message = try RequestMessage(
+        let message = try WireMessage(
             body: Array(#"{"metrics": [{"key": "m", "value": 1}], "step": 1.5, "key": {"a": 1}}"#.utf8))
         let metrics = try message.messages("metrics")
         #expect {
@@ -92,20 +92,20 @@ struct RequestMessageTests {
 
     @Test("A query string is a message: repeated names are lists, '+' and %XX are decoded")
     func queryStrings() throws {
-        let message = RequestMessage(query: "run_ids=a&run_ids=b&name=two+words%21&empty=&flag")
+        let message = WireMessage(query: "run_ids=a&run_ids=b&name=two+words%21&empty=&flag")
         #expect(try message.strings("run_ids") == ["a", "b"])
         #expect(try message.string("name") == "two words!")
         #expect(try message.string("empty") == "")
         #expect(try message.string("flag") == "")
-        #expect(RequestMessage.percentDecode("a+b%2Fc") == "a+b/c")
+        #expect(WireMessage.percentDecode("a+b%2Fc") == "a+b/c")
     }
 
     @Test("A body that is a JSON string holding an object is read again; other non-objects are errors")
     func legacyBodies() throws {
-        let legacy = try RequestMessage(body: Array(#""{\"name\": \"x\"}""#.utf8))
+        let legacy = try WireMessage(body: Array(#""{\"name\": \"x\"}""#.utf8))
         #expect(try legacy.string("name") == "x")
-        #expect(try RequestMessage(body: Array("  ".utf8)).members.isEmpty)
-        #expect(throws: LogbookError.self) { try RequestMessage(body: Array("[1]".utf8)) }
+        #expect(try WireMessage(body: Array("  ".utf8)).members.isEmpty)
+        #expect(throws: LogbookError.self) { try WireMessage(body: Array("[1]".utf8)) }
     }
 }
 

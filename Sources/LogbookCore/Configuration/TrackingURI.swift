@@ -6,16 +6,20 @@ import Foundation
 /// let uri = try TrackingURI.fromEnvironment()          // LOGBOOK_TRACKING_URI, … or ./logbook.db
 /// let uri = try TrackingURI("sqlite:///mlflow.db")     // relative to the working directory
 /// let uri = try TrackingURI("sqlite:////data/runs.db") // absolute
+/// let uri = try TrackingURI("http://127.0.0.1:5000")    // a tracking server
 /// ```
 public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
     /// An embedded SQLite database file (an absolute path).
     case sqlite(path: String)
+    /// An MLflow-compatible tracking server (`logbook server`, `mlflow server`), over REST.
+    case rest(url: URL)
 
     /// The store used when nothing is configured: `./logbook.db`.
     public static let defaultPath = "logbook.db"
 
     /// The schemes this build accepts, for error messages.
-    public static let acceptedForms = "sqlite:///relative/path.db, sqlite:////absolute/path.db, or a plain file path"
+    public static let acceptedForms =
+        "sqlite:///relative/path.db, sqlite:////absolute/path.db, a plain file path, or http(s)://host:port of a tracking server"
 
     /// Parses a tracking URI. SQLite URIs are read as MLflow (SQLAlchemy) reads them:
     /// `sqlite:///mlflow.db` is relative to `workingDirectory`, `sqlite:////abs/path.db` absolute.
@@ -42,6 +46,14 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
             self = .sqlite(path: absolute(String(rest.dropFirst())))
             return
         }
+        if trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://") {
+            guard let url = URL(string: trimmed), let host = url.host, !host.isEmpty else {
+                throw LogbookError(
+                    .invalidParameterValue, "Invalid tracking server URI '\(uri)'. Use http(s)://host:port.")
+            }
+            self = .rest(url: url)
+            return
+        }
         if trimmed.hasPrefix("file://") {
             self = .sqlite(path: absolute(String(trimmed.dropFirst("file://".count))))
             return
@@ -57,7 +69,7 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The tracking URI the environment names: `LOGBOOK_TRACKING_URI`, else `MLFLOW_TRACKING_URI`
-    /// when it names a local SQLite file, else `./logbook.db`.
+    /// when it names a SQLite file or a tracking server (MLflow's file store is not read), else `./logbook.db`.
     public static func fromEnvironment(
         _ environment: [String: String] = ProcessInfo.processInfo.environment,
         workingDirectory: String = FileManager.default.currentDirectoryPath
@@ -65,7 +77,9 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
         if let uri = environment["LOGBOOK_TRACKING_URI"], !uri.isEmpty {
             return try TrackingURI(uri, workingDirectory: workingDirectory)
         }
-        if let uri = environment["MLFLOW_TRACKING_URI"], uri.hasPrefix("sqlite:") {
+        if let uri = environment["MLFLOW_TRACKING_URI"],
+            uri.hasPrefix("sqlite:") || uri.hasPrefix("http://") || uri.hasPrefix("https://")
+        {
             return try TrackingURI(uri, workingDirectory: workingDirectory)
         }
         return try TrackingURI(defaultPath, workingDirectory: workingDirectory)
@@ -74,6 +88,7 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .sqlite(let path): "sqlite:///" + path
+        case .rest(let url): url.absoluteString
         }
     }
 }

@@ -25,7 +25,7 @@ enum ArtifactProxy {
     }
 
     /// `GET …/artifacts?path=<dir>`: one directory level, names only (as MLflow's proxy answers).
-    static func list(_ message: RequestMessage, server: ServerContext) throws -> Response {
+    static func list(_ message: WireMessage, server: ServerContext) throws -> Response {
         let entries = try server.artifacts.list(try message.string("path") ?? "") ?? []
         return try APIResponse.json(
             ListArtifactsResponse(

@@ -52,7 +52,7 @@ enum ExperimentEndpoints {
     ]
 
     /// MLflow requires `max_results` here (0 is a 400); Logbook defaults it to 1000 like runs/search.
-    @Sendable static func search(_ message: RequestMessage, _ server: ServerContext) async throws -> Response {
+    @Sendable static func search(_ message: WireMessage, _ server: ServerContext) async throws -> Response {
         let page = try await server.store.searchExperiments(
             filter: try message.string("filter"), viewType: try message.viewType("view_type") ?? .activeOnly,
             maxResults: try message.searchMaxResults(), orderBy: try message.strings("order_by"),

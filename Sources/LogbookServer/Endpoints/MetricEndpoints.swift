@@ -27,7 +27,7 @@ enum MetricEndpoints {
     /// Up to `max_results` points per run between `start_step` and `end_step`. Each run is sampled
     /// on its own steps, evenly, its first and last step in the range always kept, so a chart shows
     /// where every line starts and ends and a short run is not thinned by a long one.
-    @Sendable static func bulkInterval(_ message: RequestMessage, _ server: ServerContext) async throws -> Response {
+    @Sendable static func bulkInterval(_ message: WireMessage, _ server: ServerContext) async throws -> Response {
         let runIDs = try message.strings("run_ids")
         guard !runIDs.isEmpty else {
             throw LogbookError(

@@ -59,10 +59,10 @@ struct APIResponder: HTTPResponder {
             let rest = path.dropFirst(prefix.count)
             if rest.isEmpty || rest == "/" {
                 try Self.checkMethod(request, allowed: [.get])
-                return try ArtifactProxy.list(RequestMessage(query: request.uri.query), server: server)
+                return try ArtifactProxy.list(WireMessage(query: request.uri.query), server: server)
             }
             guard rest.hasPrefix("/") else { throw Self.endpointNotFound(request) }
-            let relative = RequestMessage.percentDecode(rest.dropFirst())
+            let relative = WireMessage.percentDecode(rest.dropFirst())
             return try await ArtifactProxy.handle(request, path: relative, server: server, context: context)
         }
         switch path {
@@ -83,9 +83,9 @@ struct APIResponder: HTTPResponder {
     // MARK: Reading requests
 
     /// The request message: the query of a GET, the JSON body of anything else.
-    static func message(of request: Request, limit: Int) async throws -> RequestMessage {
+    static func message(of request: Request, limit: Int) async throws -> WireMessage {
         if request.method == .get || request.method == .delete {
-            return RequestMessage(query: request.uri.query)
+            return WireMessage(query: request.uri.query)
         }
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw RequestTooLarge(limit: limit)
@@ -103,7 +103,7 @@ struct APIResponder: HTTPResponder {
                     "Bad Request. Content-Type must be one of ['application/json'], got '\(contentType)'.")
             }
         }
-        return try RequestMessage(body: body.readableBytesView)
+        return try WireMessage(body: body.readableBytesView)
     }
 
     // MARK: Errors

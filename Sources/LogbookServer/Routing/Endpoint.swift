@@ -5,13 +5,13 @@ import LogbookWire
 /// One tracking-API endpoint: the methods it answers and what it does with a request message.
 struct Endpoint: Sendable {
     let methods: [HTTPRequest.Method]
-    let handle: @Sendable (RequestMessage, ServerContext) async throws -> Response
+    let handle: @Sendable (WireMessage, ServerContext) async throws -> Response
 
-    static func get(_ handle: @escaping @Sendable (RequestMessage, ServerContext) async throws -> Response) -> Self {
+    static func get(_ handle: @escaping @Sendable (WireMessage, ServerContext) async throws -> Response) -> Self {
         Endpoint(methods: [.get], handle: handle)
     }
 
-    static func post(_ handle: @escaping @Sendable (RequestMessage, ServerContext) async throws -> Response) -> Self {
+    static func post(_ handle: @escaping @Sendable (WireMessage, ServerContext) async throws -> Response) -> Self {
         Endpoint(methods: [.post], handle: handle)
     }
 

@@ -1,6 +1,7 @@
 import LogbookCore
 
-/// One request message read leniently, the way MLflow's server reads protobuf JSON (reference §6.1).
+/// One message read leniently, the way MLflow's server reads protobuf JSON (reference §6.1): the
+/// server reads requests with it, the REST store reads answers.
 ///
 /// - Field names may be `snake_case` or `lowerCamelCase`; sending both spellings of one field is an error.
 /// - Unknown fields are ignored; `null` counts as absent.
@@ -11,7 +12,7 @@ import LogbookCore
 ///
 /// Every problem is a ``LogbookError`` with `INVALID_PARAMETER_VALUE` and MLflow's wording, naming
 /// the field by its path (`metrics[3].timestamp`).
-public struct RequestMessage: Sendable {
+public struct WireMessage: Sendable {
     /// The message's fields by the name they were sent under.
     public let members: [String: JSONValue]
     /// Where this message sits in the request, for error messages (`""` for the request itself).
@@ -256,23 +257,23 @@ public struct RequestMessage: Sendable {
     }
 
     /// A nested message.
-    public func message(_ name: String) throws(LogbookError) -> RequestMessage? {
+    public func message(_ name: String) throws(LogbookError) -> WireMessage? {
         guard let value = try value(name) else { return nil }
         guard case .object(let members) = value else { throw invalid(name, value) }
-        return RequestMessage(members: members, path: qualified(name))
+        return WireMessage(members: members, path: qualified(name))
     }
 
     /// A repeated nested message.
-    public func messages(_ name: String) throws(LogbookError) -> [RequestMessage] {
+    public func messages(_ name: String) throws(LogbookError) -> [WireMessage] {
         guard let value = try value(name) else { return [] }
         guard case .array(let items) = value else { throw invalid(name, value) }
-        var messages: [RequestMessage] = []
+        var messages: [WireMessage] = []
         messages.reserveCapacity(items.count)
         for (index, item) in items.enumerated() {
             guard case .object(let members) = item else {
                 throw invalid("\(name)[\(index)]", item)
             }
-            messages.append(RequestMessage(members: members, path: qualified("\(name)[\(index)]")))
+            messages.append(WireMessage(members: members, path: qualified("\(name)[\(index)]")))
         }
         return messages
     }

@@ -1,0 +1,77 @@
+import LogbookCore
+import LogbookWire
+
+extension RESTStore {
+    public func setTag(runID: String, _ tag: RunTag) async throws {
+        try await post(
+            "runs/set-tag",
+            [
+                "run_id": .string(runID), "run_uuid": .string(runID), "key": .string(tag.key),
+                "value": .string(tag.value),
+            ])
+    }
+
+    public func deleteTag(runID: String, key: String) async throws {
+        try await post("runs/delete-tag", ["run_id": .string(runID), "key": .string(key)], retry: .once)
+    }
+
+    public func logMetric(runID: String, _ metric: Metric) async throws {
+        var message = Self.metric(metric)
+        message["run_id"] = .string(runID)
+        message["run_uuid"] = .string(runID)
+        try await post("runs/log-metric", message)
+    }
+
+    public func logParam(runID: String, _ param: Param) async throws {
+        try await post(
+            "runs/log-parameter",
+            [
+                "run_id": .string(runID), "run_uuid": .string(runID), "key": .string(param.key),
+                "value": .string(param.value),
+            ])
+    }
+
+    public func logBatch(runID: String, _ batch: RunBatch) async throws {
+        guard !batch.isEmpty else { return }
+        try await post(
+            "runs/log-batch",
+            [
+                "run_id": .string(runID), "metrics": .array(batch.metrics.map { .object(Self.metric($0)) }),
+                "params": .pairs(batch.params.map { ($0.key, $0.value) }),
+                "tags": .pairs(batch.tags.map { ($0.key, $0.value) }),
+            ])
+    }
+
+    public func logInputs(runID: String, datasets: [DatasetInput]) async throws {
+        guard !datasets.isEmpty else { return }
+        let inputs: [JSONValue] = datasets.map { input in
+            var dataset: [String: JSONValue] = [
+                "name": .string(input.dataset.name), "digest": .string(input.dataset.digest),
+                "source_type": .string(input.dataset.sourceType), "source": .string(input.dataset.source),
+            ]
+            if let schema = input.dataset.schema { dataset["schema"] = .string(schema) }
+            if let profile = input.dataset.profile { dataset["profile"] = .string(profile) }
+            return .object(["dataset": .object(dataset), "tags": .pairs(input.tags.map { ($0.key, $0.value) })])
+        }
+        try await post("runs/log-inputs", ["run_id": .string(runID), "datasets": .array(inputs)])
+    }
+
+    public func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws
+        -> Page<Metric>
+    {
+        var query = [("run_id", runID), ("metric_key", key)]
+        if let maxResults { query.append(("max_results", String(maxResults))) }
+        if let pageToken { query.append(("page_token", pageToken)) }
+        let answer = try await get("metrics/get-history", query)
+        return Page(
+            items: try answer.messages("metrics").map { try $0.metric() },
+            nextPageToken: try answer.string("next_page_token"))
+    }
+
+    static func metric(_ metric: Metric) -> [String: JSONValue] {
+        [
+            "key": .string(metric.key), "value": .double(metric.value), "timestamp": .integer(metric.timestamp),
+            "step": .integer(metric.step),
+        ]
+    }
+}
