@@ -82,7 +82,8 @@ let package = Package(
             path: "Benchmarks/ClientBenchmarks"
         ),
         .executableTarget(
-            name: "ServerBenchmarks", dependencies: ["BenchmarkSupport"], path: "Benchmarks/ServerBenchmarks"),
+            name: "ServerBenchmarks", dependencies: ["BenchmarkSupport", "Logbook", "LogbookREST"],
+            path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
         .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),

@@ -6,6 +6,9 @@
 // artifact upload and download with the server's peak memory.
 import BenchmarkSupport
 import Foundation
+import Logbook
+import LogbookCore
+import LogbookREST
 
 let directory = try benchmarkDirectory("server-bench")
 let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -190,6 +193,42 @@ do {
         String(format: "%.3f s best, %.3f s first (%.1f MB)", timings.min()!, timings[0], Double(bytes) / 1e6))
 }
 report("server RSS after the API load", String(format: "%.1f MiB", memoryMiB("VmRSS", process: pid)))
+
+// RESTStore alone: 1000-point batches, one after another.
+do {
+    let store = RESTStore(url: URL(string: "http://127.0.0.1:\(port)")!)
+    let runID = try await store.createRun(RunCreation()).id
+    let batches = (0..<300).map { batch in
+        RunBatch(
+            metrics: (0..<1000).map {
+                Metric(
+                    key: "loss", value: 1 / Double($0 + 1), timestamp: Clock.nowMilliseconds(),
+                    step: Int64(batch * 1000 + $0))
+            })
+    }
+    let elapsed = try await seconds { for batch in batches { try await store.logBatch(runID: runID, batch) } }
+    report("RESTStore.logBatch, 1000-point batches", String(format: "%.0f points/s", 300_000 / elapsed))
+}
+
+// The Swift client logging a training loop into the server, from top-level code (the main actor,
+// as in a script): buffered points go out as log-batch requests in the background; the figure is
+// until every point is stored.
+do {
+    var options = LogbookClient.Options()
+    options.handlesProcessEnd = false
+    let logbook = LogbookClient(
+        store: RESTStore(url: URL(string: "http://127.0.0.1:\(port)")!), options: options, environment: [:])
+    let points = 300_000
+    let start = ContinuousClock.now
+    let loopSeconds = try await logbook.withRun(name: "rest-client") { run in
+        for step in 0..<points { try await run.logMetric("loss", 1 / Double(step + 1), step: step) }
+        return (ContinuousClock.now - start).seconds
+    }
+    let total = (ContinuousClock.now - start).seconds
+    report(
+        "LogbookClient over REST, 300k logMetric calls",
+        String(format: "loop %.2f s, all stored %.2f s (%.0f points/s)", loopSeconds, total, Double(points) / total))
+}
 
 // A 1 GiB artifact, streamed up and down.
 do {

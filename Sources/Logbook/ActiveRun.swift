@@ -97,7 +97,9 @@ public final class ActiveRun: Sendable, Identifiable {
     }
 
     /// Logs one metric point. `timestamp` defaults to now (milliseconds since the Unix epoch).
-    public func logMetric(_ key: String, _ value: some BinaryFloatingPoint, step: Int = 0, timestamp: Int64? = nil)
+    nonisolated(nonsending) public func logMetric(
+        _ key: String, _ value: some BinaryFloatingPoint, step: Int = 0, timestamp: Int64? = nil
+    )
         async throws
     {
         try await log(
@@ -105,13 +107,17 @@ public final class ActiveRun: Sendable, Identifiable {
     }
 
     /// Logs one metric point (the concrete `Double` overload: the hot path of a training loop).
-    public func logMetric(_ key: String, _ value: Double, step: Int = 0, timestamp: Int64? = nil) async throws {
+    nonisolated(nonsending) public func logMetric(
+        _ key: String, _ value: Double, step: Int = 0, timestamp: Int64? = nil
+    ) async throws {
         try await log(
             Metric(key: key, value: value, timestamp: timestamp ?? Clock.nowMilliseconds(), step: Int64(step)))
     }
 
     /// Logs one metric point of an integer value.
-    public func logMetric(_ key: String, _ value: some BinaryInteger, step: Int = 0, timestamp: Int64? = nil)
+    nonisolated(nonsending) public func logMetric(
+        _ key: String, _ value: some BinaryInteger, step: Int = 0, timestamp: Int64? = nil
+    )
         async throws
     {
         try await log(
@@ -119,7 +125,9 @@ public final class ActiveRun: Sendable, Identifiable {
     }
 
     /// Logs several metrics at one step and one timestamp.
-    public func logMetrics(_ values: [String: Double], step: Int = 0, timestamp: Int64? = nil) async throws {
+    nonisolated(nonsending) public func logMetrics(_ values: [String: Double], step: Int = 0, timestamp: Int64? = nil)
+        async throws
+    {
         let time = timestamp ?? Clock.nowMilliseconds()
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
             try await log(Metric(key: key, value: value, timestamp: time, step: Int64(step)))
@@ -127,7 +135,7 @@ public final class ActiveRun: Sendable, Identifiable {
     }
 
     /// Logs a point as given.
-    public func log(_ metric: Metric) async throws {
+    nonisolated(nonsending) public func log(_ metric: Metric) async throws {
         try requireOpen()
         if let buffer {
             try await buffer.append(metric)

@@ -14,21 +14,27 @@ extension LogbookClient {
     }
 
     /// Logs a metric point into the active run.
-    public func logMetric(_ key: String, _ value: some BinaryFloatingPoint, step: Int = 0, timestamp: Int64? = nil)
+    nonisolated(nonsending) public func logMetric(
+        _ key: String, _ value: some BinaryFloatingPoint, step: Int = 0, timestamp: Int64? = nil
+    )
         async throws
     {
         try await requireActiveRun().logMetric(key, value, step: step, timestamp: timestamp)
     }
 
     /// Logs a metric point of an integer value into the active run.
-    public func logMetric(_ key: String, _ value: some BinaryInteger, step: Int = 0, timestamp: Int64? = nil)
+    nonisolated(nonsending) public func logMetric(
+        _ key: String, _ value: some BinaryInteger, step: Int = 0, timestamp: Int64? = nil
+    )
         async throws
     {
         try await requireActiveRun().logMetric(key, value, step: step, timestamp: timestamp)
     }
 
     /// Logs several metrics at one step into the active run.
-    public func logMetrics(_ values: [String: Double], step: Int = 0, timestamp: Int64? = nil) async throws {
+    nonisolated(nonsending) public func logMetrics(_ values: [String: Double], step: Int = 0, timestamp: Int64? = nil)
+        async throws
+    {
         try await requireActiveRun().logMetrics(values, step: step, timestamp: timestamp)
     }
 

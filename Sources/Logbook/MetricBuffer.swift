@@ -57,7 +57,7 @@ final class MetricBuffer: Sendable {
     }
 
     /// Adds a point. Checks its key now, so that one bad key cannot sink a whole batch later.
-    func append(_ metric: Metric) async throws {
+    nonisolated(nonsending) func append(_ metric: Metric) async throws {
         if metric.timestamp < 0 { try Validation().validate(metric) }
         let outcome: (isNewKey: Bool, chunkReady: Bool, mustWait: Bool) = state.withLock { state in
             if !state.checkedKeys.contains(metric.key) { return (true, false, false) }
@@ -140,8 +140,12 @@ final class MetricBuffer: Sendable {
             let chunks: [[Metric]] = state.withLock { state in
                 var taken = state.chunks
                 state.chunks = []
-                let someoneWaits = !state.drainWaiters.isEmpty || !state.spaceWaiters.isEmpty
-                if includingPartial || someoneWaits, !state.current.isEmpty {
+                // A partial chunk goes out on a flush, or when a logger waits for space and no
+                // full chunk is left to free it (a buffer smaller than a chunk). Not otherwise:
+                // small batches cost a round trip each on a remote store.
+                let flushWaits = !state.drainWaiters.isEmpty
+                let spaceOnlyFromPartial = !state.spaceWaiters.isEmpty && taken.isEmpty
+                if includingPartial || flushWaits || spaceOnlyFromPartial, !state.current.isEmpty {
                     taken.append(state.current)
                     state.current = []
                 }
@@ -187,7 +191,7 @@ final class MetricBuffer: Sendable {
         for waiter in drained { waiter.resume() }
     }
 
-    private func waitForSpace() async {
+    nonisolated(nonsending) private func waitForSpace() async {
         await withCheckedContinuation { continuation in
             let hasSpace = state.withLock { state -> Bool in
                 if state.pending <= capacity { return true }

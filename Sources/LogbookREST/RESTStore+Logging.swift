@@ -31,15 +31,24 @@ extension RESTStore {
             ])
     }
 
+    /// The body is written directly (no intermediate JSON tree): a batch of 1000 points is the
+    /// hot path of a training loop logging to a server.
     public func logBatch(runID: String, _ batch: RunBatch) async throws {
         guard !batch.isEmpty else { return }
-        try await post(
-            "runs/log-batch",
-            [
-                "run_id": .string(runID), "metrics": .array(batch.metrics.map { .object(Self.metric($0)) }),
-                "params": .pairs(batch.params.map { ($0.key, $0.value) }),
-                "tags": .pairs(batch.tags.map { ($0.key, $0.value) }),
-            ])
+        var writer = JSONWriter(capacity: 64 + batch.metrics.count * 80)
+        writer.raw("{\"run_id\":")
+        writer.string(runID)
+        writer.raw(",\"metrics\":[")
+        for (index, metric) in batch.metrics.enumerated() {
+            if index > 0 { writer.raw(",") }
+            writer.metric(metric)
+        }
+        writer.raw("],\"params\":")
+        writer.value(.pairs(batch.params.map { ($0.key, $0.value) }))
+        writer.raw(",\"tags\":")
+        writer.value(.pairs(batch.tags.map { ($0.key, $0.value) }))
+        writer.raw("}")
+        try await post("runs/log-batch", json: writer.bytes)
     }
 
     public func logInputs(runID: String, datasets: [DatasetInput]) async throws {

@@ -76,6 +76,12 @@ public final class RESTStore: TrackingStore {
         try await call(.POST, endpoint, query: "", body: JSONWriter.bytes(.object(message)), retry: retry)
     }
 
+    /// POSTs JSON already written to `/api/2.0/mlflow/<endpoint>` and returns the answer.
+    @discardableResult
+    func post(_ endpoint: String, json: [UInt8], retry: Retry = .safe) async throws -> WireMessage {
+        try await call(.POST, endpoint, query: "", body: json, retry: retry)
+    }
+
     /// GETs `/api/2.0/mlflow/<endpoint>?<query>` and returns the answer.
     func get(_ endpoint: String, _ query: [(String, String)]) async throws -> WireMessage {
         let text = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")
