@@ -42,11 +42,13 @@ extension RESTStore {
     }
 
     public func deleteExperiment(id: String) async throws {
-        try await post("experiments/delete", ["experiment_id": .string(id)])
+        // Not retried: deleting an experiment twice is an error, so a retry after a lost answer
+        // would report a failure for a call that worked.
+        try await post("experiments/delete", ["experiment_id": .string(id)], retry: .once)
     }
 
     public func restoreExperiment(id: String) async throws {
-        try await post("experiments/restore", ["experiment_id": .string(id)])
+        try await post("experiments/restore", ["experiment_id": .string(id)], retry: .once)
     }
 
     public func setExperimentTag(experimentID: String, _ tag: ExperimentTag) async throws {

@@ -15,10 +15,11 @@ import NIOHTTP1
 ///
 /// Errors arrive as the server sends them: a ``LogbookError`` with the server's error code and
 /// message. Calls that are safe to repeat (reads, searches, and the writes MLflow's client treats
-/// as retry-safe: log-metric, log-batch, log-parameter, set-tag, update, delete, restore) are
-/// retried with exponential backoff when the server is unreachable or answers 429 or 5xx, as
-/// MLflow's client retries them. Creating runs and experiments is not retried, so a lost answer
-/// cannot create two.
+/// as retry-safe: log-metric, log-batch, log-parameter, set-tag, run update, delete and restore)
+/// are retried with exponential backoff when the server is unreachable or answers 429 or 5xx, as
+/// MLflow's client retries them. Creating runs and experiments, deleting tags and deleting or
+/// restoring experiments are not: a lost answer cannot create two runs or turn a success into an
+/// error.
 ///
 /// Thread safety: no mutable state; AsyncHTTPClient pools the connections.
 public final class RESTStore: TrackingStore {
@@ -59,7 +60,18 @@ public final class RESTStore: TrackingStore {
     /// The largest answer read, in bytes (a whole metric history can be large).
     static let maxResponseSize = 1 << 30
 
-    public init(url: URL, configuration: Configuration = Configuration(), client: HTTPClient = .shared) {
+    /// The HTTP client stores use unless given one: AsyncHTTPClient's defaults, except that a
+    /// connection that cannot be made fails the request at once (the store retries with its own
+    /// backoff; the default would keep trying for 90 s per call) and an attempt gives up after 10 s.
+    public static let defaultClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    public init(url: URL, configuration: Configuration = Configuration(), client: HTTPClient = RESTStore.defaultClient)
+    {
         self.url = url
         self.configuration = configuration
         self.client = client
