@@ -6,16 +6,18 @@ extension SQLiteStore {
         let experimentNumber = try Validation.experimentNumber(creation.experimentID)
         let tags = try creation.tags.map(validation.validated)
         let tagName = tags.last { $0.key == SystemTag.runName }?.value
-        if let runName = creation.runName, let tagName, runName != tagName {
+        // An empty name is no name (clients send "" for "let the store choose").
+        let requestedName = creation.runName.flatMap { $0.isEmpty ? nil : $0 }
+        if let runName = requestedName, let tagName, runName != tagName {
             throw LogbookError(
                 .invalidParameterValue,
                 "Both 'run_name' argument and '\(SystemTag.runName)' tag are specified, but with different values (run_name='\(runName)', \(SystemTag.runName)='\(tagName)'). Give the name once."
             )
         }
-        let name = creation.runName.flatMap { $0.isEmpty ? nil : $0 } ?? tagName ?? RunNames.random()
+        let name = requestedName ?? tagName ?? RunNames.random()
         let runID = RunNames.newRunID()
         let allTags = tags + [RunTag(key: SystemTag.runName, value: name)]
-        let artifactLocation = try await write { db in
+        let artifactURI = try await write { db in
             var found: (location: String, active: Bool)?
             try db.forEachRow(
                 "SELECT artifact_location, lifecycle_stage = 'active' FROM experiments WHERE experiment_id = ?",
@@ -23,17 +25,15 @@ extension SQLiteStore {
             ) { row in found = (row.text(0), row.bool(1)) }
             guard let found else { throw LogbookError.experimentNotFound(id: creation.experimentID) }
             guard found.active else { throw LogbookError.experimentNotActive(creation.experimentID) }
+            let artifactURI = "\(found.location)/\(runID)/artifacts"
             try db.cachedStatement(
                 sql: """
                     INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
                     VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, 'active')
                     """
-            ).execute(arguments: [
-                runID, experimentNumber, name, creation.userID, creation.startTime,
-                "\(found.location)/\(runID)/artifacts",
-            ])
+            ).execute(arguments: [runID, experimentNumber, name, creation.userID, creation.startTime, artifactURI])
             try Self.upsertTags(db, runKey: db.lastInsertedRowID, allTags)
-            return found.location
+            return artifactURI
         }
         // The new run is exactly what was written: no need to read it back. Tags as a read returns
         // them: the last value of each key, ordered by key.
@@ -42,7 +42,7 @@ extension SQLiteStore {
         return Run(
             info: RunInfo(
                 runID: runID, experimentID: String(experimentNumber), runName: name, userID: creation.userID,
-                status: .running, startTime: creation.startTime, artifactURI: "\(artifactLocation)/\(runID)/artifacts"),
+                status: .running, startTime: creation.startTime, artifactURI: artifactURI),
             data: RunData(
                 tags: latest.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
                     RunTag(key: $0.key, value: $0.value)

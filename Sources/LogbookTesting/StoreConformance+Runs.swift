@@ -40,6 +40,10 @@ extension StoreConformance {
                 #expect(stored.data.tag(SystemTag.runName) == "third")
                 let byTag = try await fixture.store.newRun(tags: [RunTag(key: SystemTag.runName, value: "from-tag")])
                 #expect(byTag.info.runName == "from-tag")
+                // An empty name is no name: the tag names the run, no conflict.
+                let emptyName = try await fixture.store.newRun(
+                    name: "", tags: [RunTag(key: SystemTag.runName, value: "tagged")])
+                #expect(emptyName.info.runName == "tagged")
             },
             ConformanceCheck("a run name that conflicts with its mlflow.runName tag is rejected") { fixture in
                 await expectError(.invalidParameterValue) {

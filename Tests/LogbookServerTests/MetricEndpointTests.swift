@@ -75,6 +75,10 @@ struct MetricEndpointTests {
                 .expectError(.badRequest, .invalidParameterValue, containing: "at most 100")
             try await api.get("metrics/get-history-bulk-interval", "metric_key=loss")
                 .expectError(.badRequest, .invalidParameterValue)
+            try await api.get(
+                "metrics/get-history-bulk-interval",
+                "run_ids=\(long)&run_ids=0123456789abcdef0123456789abcdef&metric_key=loss"
+            ).expectError(.notFound, .resourceDoesNotExist)
         }
     }
 }

@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdTesting
 import LogbookCore
 import LogbookREST
+import LogbookTesting
 import Synchronization
 import Testing
 
@@ -57,7 +58,7 @@ struct RESTStoreRetryTests {
             body: #"{"error_code": "TEMPORARILY_UNAVAILABLE", "message": "busy"}"#)
         try await app.test(.live) { client in
             let store = RESTStore(url: URL(string: "http://127.0.0.1:\(client.port!)")!, configuration: Self.quick)
-            let error = await expectRESTError(.temporarilyUnavailable) { _ = try await store.createRun(RunCreation()) }
+            let error = await expectError(.temporarilyUnavailable) { _ = try await store.createRun(RunCreation()) }
             #expect(error?.message == "busy")
             #expect(counts["/api/2.0/mlflow/runs/create"] == 1)
         }
@@ -68,7 +69,7 @@ struct RESTStoreRetryTests {
         let (app, _) = Self.flakyServer(failures: 100, status: .notFound, body: "<html>Not Found</html>")
         try await app.test(.live) { client in
             let store = RESTStore(url: URL(string: "http://127.0.0.1:\(client.port!)")!, configuration: Self.quick)
-            let error = await expectRESTError(.endpointNotFound) { _ = try await store.run(id: "abc") }
+            let error = await expectError(.endpointNotFound) { _ = try await store.run(id: "abc") }
             #expect(error?.message.contains("<html>Not Found</html>") == true)
         }
     }
@@ -77,7 +78,7 @@ struct RESTStoreRetryTests {
     func unreachable() async throws {
         let port = try freePort()
         let store = RESTStore(url: URL(string: "http://127.0.0.1:\(port)")!, configuration: Self.quick)
-        let error = await expectRESTError(.temporarilyUnavailable) { _ = try await store.run(id: "abc") }
+        let error = await expectError(.temporarilyUnavailable) { _ = try await store.run(id: "abc") }
         #expect(error?.message.contains("Cannot reach the tracking server") == true)
     }
 
@@ -97,23 +98,4 @@ struct RESTStoreRetryTests {
         try #require(bound)
         return Int(UInt16(bigEndian: address.sin_port))
     }
-}
-
-/// Expects `body` to throw a `LogbookError` with `code`.
-@discardableResult
-func expectRESTError(
-    _ code: ErrorCode, sourceLocation: SourceLocation = #_sourceLocation, _ body: () async throws -> Void
-)
-    async -> LogbookError?
-{
-    do {
-        try await body()
-        Issue.record("expected \(code), the call succeeded", sourceLocation: sourceLocation)
-    } catch let error as LogbookError {
-        #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-        return error
-    } catch {
-        Issue.record("expected LogbookError \(code), got \(error)", sourceLocation: sourceLocation)
-    }
-    return nil
 }

@@ -6,12 +6,8 @@ import LogbookWire
 enum MetricEndpoints {
     static let all: [String: Endpoint] = [
         "metrics/get-history": .get { message, server in
+            // The store checks max_results (> 0) and that the run exists.
             let maxResults = try message.int64("max_results").map { Int(clamping: $0) }
-            if let maxResults, maxResults <= 0 {
-                throw LogbookError(
-                    .invalidParameterValue,
-                    "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be a positive integer.")
-            }
             let page = try await server.store.metricHistory(
                 runID: try message.runID(), key: try message.requiredString("metric_key"), maxResults: maxResults,
                 pageToken: try message.string("page_token"))
@@ -57,7 +53,7 @@ enum MetricEndpoints {
         }
         var result: [(metric: Metric, runID: String?)] = []
         for runID in runIDs {
-            _ = try await server.store.run(id: runID)
+            // An unknown run is RESOURCE_DOES_NOT_EXIST from the history read itself.
             let points = try await server.store.metricHistory(runID: runID, key: key)
                 .filter { start == nil || (start!...end!).contains($0.step) }
             let steps = Set(evenlySpaced(Set(points.map(\.step)).sorted(), maxResults))

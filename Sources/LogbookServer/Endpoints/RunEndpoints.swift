@@ -10,7 +10,7 @@ enum RunEndpoints {
             // experiment, and the time of the request when no start time is sent (MLflow stores 0).
             let creation = RunCreation(
                 experimentID: try message.string("experiment_id") ?? Experiment.defaultID,
-                runName: try message.string("run_name").flatMap { $0.isEmpty ? nil : $0 },
+                runName: try message.string("run_name"),
                 userID: try message.string("user_id") ?? "",
                 startTime: try message.int64("start_time") ?? Clock.nowMilliseconds(),
                 tags: try message.messages("tags").map { try $0.runTag() })
