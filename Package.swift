@@ -44,7 +44,9 @@ let package = Package(
                 "LogbookCore", "LogbookWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-            ]
+            ],
+            // The web UI's stylesheet, scripts and icon, served by the one binary.
+            resources: [.copy("UI/Assets")]
         ),
         // The store that is an MLflow-compatible tracking server, over REST.
         .target(

@@ -139,6 +139,7 @@ public struct RunSearchSQL: Sendable {
         case .artifactURI: "r.artifact_uri"
         case .startTime: "r.start_time"
         case .endTime: "r.end_time"
+        case .duration: "(r.end_time - r.start_time)"
         }
     }
 }

@@ -74,9 +74,12 @@ public enum RunAttribute: String, Sendable, Hashable, CaseIterable {
     case artifactURI = "artifact_uri"
     case startTime = "start_time"
     case endTime = "end_time"
+    /// `end_time - start_time` in milliseconds; absent while the run has not ended. Logbook's own
+    /// (MLflow has no duration attribute), so the web UI can sort by it.
+    case duration
 
     /// Whether values are numbers (milliseconds) rather than strings.
-    public var isNumeric: Bool { self == .startTime || self == .endTime }
+    public var isNumeric: Bool { self == .startTime || self == .endTime || self == .duration }
 }
 
 /// What an experiment filter or order can refer to.

@@ -37,6 +37,10 @@ public protocol TrackingStore: Sendable {
     /// Deletes a tag from an active experiment; a missing tag is `RESOURCE_DOES_NOT_EXIST`.
     func deleteExperimentTag(experimentID: String, key: String) async throws
 
+    /// How many active runs each of these experiments holds and when the latest of them started
+    /// or ended. Unknown ids are left out.
+    func experimentActivity(ids: [String]) async throws -> [String: ExperimentActivity]
+
     // MARK: Runs
 
     /// Creates a run in an active experiment, status RUNNING, and returns it.
@@ -87,9 +91,34 @@ public protocol TrackingStore: Sendable {
     /// A metric's full history, ordered by step, then timestamp, then value, one page at a time.
     /// `maxResults == nil` returns every point in one page.
     func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws -> Page<Metric>
+
+    /// A metric's history made ready to draw (see ``SeriesThinner``): every point of the range when
+    /// they fit `request.maxPoints`, else each bucket's extremes. An unknown run is
+    /// `RESOURCE_DOES_NOT_EXIST`; a key the run never logged is an empty series. Stores with a
+    /// faster path than reading the whole history implement it; the default reads the history.
+    func metricSeries(runID: String, key: String, _ request: SeriesRequest) async throws -> MetricSeries
 }
 
 extension TrackingStore {
+    /// Pages through each experiment's runs; stores that can count in place implement it.
+    public func experimentActivity(ids: [String]) async throws -> [String: ExperimentActivity] {
+        var activity: [String: ExperimentActivity] = [:]
+        for id in ids {
+            let runs = try await allRuns(experimentIDs: [id])
+            activity[id] = ExperimentActivity(
+                runCount: runs.count, lastRunTime: runs.map { max($0.info.startTime, $0.info.endTime ?? 0) }.max())
+        }
+        return activity
+    }
+
+    public func metricSeries(runID: String, key: String, _ request: SeriesRequest) async throws -> MetricSeries {
+        try request.validate()
+        let history = try await metricHistory(runID: runID, key: key)
+        return SeriesThinner.thin(
+            history.lazy.map { SeriesPoint(step: $0.step, timestamp: $0.timestamp, value: $0.value) },
+            request: request)
+    }
+
     /// Runs of the given experiments in `viewType`, newest first (start time descending, then run
     /// id), one page at a time.
     public func listRuns(experimentIDs: [String], viewType: ViewType, maxResults: Int, pageToken: String?)

@@ -15,6 +15,8 @@ struct APIResponder: HTTPResponder {
 
     /// The path prefixes the tracking API is served under (reference §6.1).
     static let apiPrefixes = ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"]
+    /// The path prefix of Logbook's own endpoints (the web UI's chart data), beside MLflow's.
+    static let logbookPrefix = "/ajax-api/2.0/logbook/"
     /// The path prefixes of the artifact proxy.
     static let artifactPrefixes = ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"]
 
@@ -55,6 +57,13 @@ struct APIResponder: HTTPResponder {
             let message = try await Self.message(of: request, limit: server.configuration.maxRequestBodySize)
             return try await endpoint.handle(message, server)
         }
+        if path.hasPrefix(Self.logbookPrefix) {
+            var name = String(path.dropFirst(Self.logbookPrefix.count))
+            while name.hasSuffix("/") { name.removeLast() }
+            guard let endpoint = SeriesEndpoints.all[name] else { throw Self.endpointNotFound(request) }
+            try Self.checkMethod(request, allowed: endpoint.methods)
+            return try await endpoint.handle(WireMessage(query: request.uri.query), server)
+        }
         if let prefix = Self.artifactPrefixes.first(where: path.hasPrefix) {
             let rest = path.dropFirst(prefix.count)
             if rest.isEmpty || rest == "/" {
@@ -76,6 +85,13 @@ struct APIResponder: HTTPResponder {
             try Self.checkMethod(request, allowed: [.get])
             return try ServerEndpoints.serverInfo()
         default:
+            if let response = try await UIRoutes.respond(to: request, server: server, context: context) {
+                return response
+            }
+            if request.headers[.accept]?.contains("text/html") == true {
+                return UIResponse.page(
+                    NotFoundPage.render("There is no page at \(request.uri.path)."), status: .notFound)
+            }
             throw Self.endpointNotFound(request)
         }
     }

@@ -1,0 +1,133 @@
+/// Thins a metric's history for drawing, one point at a time, in any order.
+///
+/// Up to the budget every point is kept as stored. Past it, the x-range is cut into
+/// `maxPoints / 4` equal buckets by x value (not by row or distinct step, so 25,000 values logged
+/// at one step and a few spread thinly elsewhere are treated alike) and each bucket keeps four
+/// points: its first and last along x, its lowest and its highest. A spike is always some
+/// bucket's extreme, so it is always drawn. Memory is bounded by the budget, not the history.
+///
+/// ```swift
+/// var thinner = SeriesThinner(request: SeriesRequest(maxPoints: 2000), xRange: 0...999_999)
+/// for point in history { thinner.add(step: point.step, timestamp: point.timestamp, value: point.value) }
+/// let series = thinner.finish()  // ≤ 2000 points, the spike among them
+/// ```
+public struct SeriesThinner: Sendable {
+    private struct Bucket: Sendable {
+        var first: SeriesPoint
+        var last: SeriesPoint
+        var low: SeriesPoint
+        var high: SeriesPoint
+    }
+
+    public let request: SeriesRequest
+    private let lowerX: Int64
+    private let width: Double
+    private let bucketCount: Int
+    private var raw: [SeriesPoint] = []
+    private var buckets: [Bucket?] = []
+    private var total = 0
+    private var nonFinite = 0
+
+    /// - Parameters:
+    ///   - request: the range and budget; points outside the range must not be added.
+    ///   - xRange: the smallest and largest x (on the request's axis) among the points that will be
+    ///     added, or a range that contains them; buckets are laid over it. `nil` when no point will be added.
+    public init(request: SeriesRequest, xRange: ClosedRange<Int64>?) {
+        self.request = request
+        let lower = max(xRange?.lowerBound ?? 0, request.minX ?? .min)
+        let upper = min(xRange?.upperBound ?? 0, request.maxX ?? .max)
+        lowerX = lower
+        width = upper >= lower ? Double(upper) - Double(lower) + 1 : 1
+        bucketCount = max(1, request.maxPoints / 4)
+        raw.reserveCapacity(min(request.maxPoints, 4096))
+    }
+
+    /// Adds one stored point of the range.
+    @inlinable
+    public mutating func add(step: Int64, timestamp: Int64, value: Double) {
+        add(SeriesPoint(step: step, timestamp: timestamp, value: value))
+    }
+
+    public mutating func add(_ point: SeriesPoint) {
+        total += 1
+        guard point.value.isFinite else {
+            nonFinite += 1
+            return
+        }
+        if buckets.isEmpty {
+            if raw.count < request.maxPoints {
+                raw.append(point)
+                return
+            }
+            // Over budget: from now on, buckets.
+            buckets = Array(repeating: nil, count: bucketCount)
+            for kept in raw { bucket(kept) }
+            raw = []
+        }
+        bucket(point)
+    }
+
+    private mutating func bucket(_ point: SeriesPoint) {
+        let axis = request.axis
+        let x = point.x(axis)
+        let position = (Double(x) - Double(lowerX)) / width * Double(bucketCount)
+        let index = min(max(Int(position), 0), bucketCount - 1)
+        guard var bucket = buckets[index] else {
+            buckets[index] = Bucket(first: point, last: point, low: point, high: point)
+            return
+        }
+        if Self.before(point, bucket.first, axis) { bucket.first = point }
+        if Self.before(bucket.last, point, axis) { bucket.last = point }
+        if point.value < bucket.low.value { bucket.low = point }
+        if point.value > bucket.high.value { bucket.high = point }
+        buckets[index] = bucket
+    }
+
+    private static func before(_ a: SeriesPoint, _ b: SeriesPoint, _ axis: SeriesAxis) -> Bool {
+        let (ax, bx) = (a.x(axis), b.x(axis))
+        return ax != bx ? ax < bx : (a.step, a.timestamp) < (b.step, b.timestamp)
+    }
+
+    /// The series: the points ordered along the axis, the counts of what the range held.
+    public func finish() -> MetricSeries {
+        let axis = request.axis
+        var points: [SeriesPoint]
+        if buckets.isEmpty {
+            points = raw
+        } else {
+            points = []
+            points.reserveCapacity(bucketCount * 4)
+            for case let bucket? in buckets {
+                var kept = [bucket.first, bucket.low, bucket.high, bucket.last]
+                kept.sort { Self.before($0, $1, axis) }
+                for point in kept where points.last != point { points.append(point) }
+            }
+        }
+        if !points.isSorted(by: { !Self.before($1, $0, axis) }) {
+            points.sort { Self.before($0, $1, axis) }
+        }
+        return MetricSeries(points: points, totalPoints: total, nonFinitePoints: nonFinite)
+    }
+
+    /// Thins points already in memory (the default for stores without a faster path).
+    public static func thin(_ points: some Sequence<SeriesPoint>, request: SeriesRequest) -> MetricSeries {
+        let inRange = points.filter { request.contains(step: $0.step, timestamp: $0.timestamp) }
+        let xs = inRange.lazy.filter(\.value.isFinite).map { $0.x(request.axis) }
+        let range = xs.min().flatMap { low in xs.max().map { low...$0 } }
+        var thinner = SeriesThinner(request: request, xRange: range)
+        for point in inRange { thinner.add(point) }
+        return thinner.finish()
+    }
+}
+
+extension Sequence {
+    fileprivate func isSorted(by areInIncreasingOrder: (Element, Element) -> Bool) -> Bool {
+        var iterator = makeIterator()
+        guard var previous = iterator.next() else { return true }
+        while let next = iterator.next() {
+            guard areInIncreasingOrder(previous, next) else { return false }
+            previous = next
+        }
+        return true
+    }
+}

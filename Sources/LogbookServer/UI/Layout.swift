@@ -1,0 +1,33 @@
+/// The frame every page shares: head, top bar, breadcrumbs, notes about ignored query values.
+enum Layout {
+    static func page(title: String, crumbs: [(title: String, url: UIURL?)] = [], notes: [String] = [], body: HTML)
+        -> HTML
+    {
+        let trail = crumbs.map { crumb -> HTML in
+            if let url = crumb.url { return "<a href=\"\(url)\">\(crumb.title)</a>" }
+            return "<span aria-current=\"page\">\(crumb.title)</span>"
+        }
+        let noteList = notes.map { note -> HTML in "<p class=\"note\" role=\"status\">\(note)</p>" }
+        return """
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="color-scheme" content="light dark">
+            <title>\(title) · Logbook</title>
+            <link rel="stylesheet" href="\(Assets.url("style.css"))">
+            <link rel="icon" href="\(Assets.url("icon.svg"))" type="image/svg+xml">
+            <script type="module" src="\(Assets.url("app.js"))"></script>
+            </head>
+            <body>
+            <header class="top"><a class="brand" href="/">Logbook</a>\(HTML.when(!trail.isEmpty, "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\(trail.joined(separator: "<span class=\"sep\">/</span>"))</nav>"))</header>
+            <main>
+            \(noteList)
+            \(body)
+            </main>
+            </body>
+            </html>
+            """
+    }
+}

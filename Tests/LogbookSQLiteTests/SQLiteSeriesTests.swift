@@ -1,0 +1,68 @@
+import Foundation
+import LogbookCore
+import LogbookSQLite
+import LogbookTesting
+import Testing
+
+@Suite("SQLite series reads")
+struct SQLiteSeriesTests {
+    /// The SQLite fast path and the in-memory thinner agree on random histories, ranges and budgets.
+    @Test func theFastPathMatchesThinningTheFullHistory() async throws {
+        try await StoreFactory.sqlite.withFixture(.truncate) { fixture in try await Self.compare(fixture.store) }
+    }
+
+    static func compare(_ store: any TrackingStore) async throws {
+        var generator = SeededGenerator(seed: 20_261_202)
+        for round in 0..<6 {
+            let run = try await store.createRun(RunCreation())
+            let count = Int.random(in: 1...6000, using: &generator)
+            var step: Int64 = 0
+            var metrics: [Metric] = []
+            for index in 0..<count {
+                step += Int64.random(in: 0...3, using: &generator)
+                let value: Double =
+                    index % 997 == 5
+                    ? .nan : Double.random(in: -1...1, using: &generator) * (index % 501 == 0 ? 100 : 1)
+                metrics.append(
+                    Metric(
+                        key: "m", value: value, timestamp: 1_000 + Int64.random(in: 0...50_000, using: &generator),
+                        step: step))
+            }
+            for chunk in stride(from: 0, to: metrics.count, by: 1000) {
+                try await store.logBatch(
+                    runID: run.id, RunBatch(metrics: Array(metrics[chunk..<min(chunk + 1000, metrics.count)])))
+            }
+            let history = try await store.metricHistory(runID: run.id, key: "m")
+                .map { SeriesPoint(step: $0.step, timestamp: $0.timestamp, value: $0.value) }
+            for axis in SeriesAxis.allCases {
+                let high = axis == .step ? step : 51_000
+                let low = Int64.random(in: 0...max(high / 2, 0), using: &generator)
+                for request in [
+                    SeriesRequest(axis: axis, maxPoints: 4 * Int.random(in: 1...300, using: &generator)),
+                    SeriesRequest(axis: axis, minX: low, maxX: high - low / 3, maxPoints: 100),
+                    SeriesRequest(axis: axis, afterStep: step / 2, maxPoints: 40),
+                ] {
+                    let fast = try await store.metricSeries(runID: run.id, key: "m", request)
+                    let reference = SeriesThinner.thin(history, request: request)
+                    #expect(fast.totalPoints == reference.totalPoints, "round \(round) \(request)")
+                    #expect(fast.nonFinitePoints == reference.nonFinitePoints, "round \(round) \(request)")
+                    #expect(Set(fast.points) == Set(reference.points), "round \(round) \(request)")
+                    #expect(fast.points.count <= request.maxPoints)
+                }
+            }
+        }
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failure reproduces.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
