@@ -245,12 +245,15 @@ class ChartSection {
       this.charts.set(figure, entry);
     }
     entry.zoom = zoom || null;
+    entry.loading = true;
     try {
       const answer = await this.fetchSeries(key, figure, { zoom: entry.zoom });
       entry.series = new Map(answer.series.map((s) => [s.run_id, s]));
       this.redraw(figure);
     } catch (error) {
       note.textContent = "Could not load: " + error.message;
+    } finally {
+      entry.loading = false;
     }
   }
 
@@ -268,29 +271,32 @@ class ChartSection {
     const drawn = all.reduce((n, s) => n + s.points.length, 0);
     const nonFinite = all.reduce((n, s) => n + s.non_finite_points, 0);
     const parts = [];
-    parts.push(all.some((s) => s.thinned) ? `${drawn.toLocaleString()} of ${total.toLocaleString()} points drawn (every bucket's min and max kept)` : `${total.toLocaleString()} points`);
+    parts.push(all.some((s) => s.thinned) ? `${drawn.toLocaleString()} of ${total.toLocaleString()} points drawn (every bucket's min and max kept)` : `${total.toLocaleString()} point${total === 1 ? "" : "s"}`);
     if (nonFinite) parts.push(`${nonFinite} NaN/Infinity not drawn`);
     if (entry.chart.hiddenForLog) parts.push(`${entry.chart.hiddenForLog} values ≤ 0 hidden on the log scale`);
     if (entry.zoom) parts.push("zoomed: double-click to reset");
     $(".chart-note", figure).textContent = parts.join(" · ");
+    // What is drawn, readable by scripts and tests.
+    figure.dataset.series = String(series.length);
+    figure.dataset.points = String(drawn);
   }
 
   /** Only new points travel: each run's series since the last step held. */
   async appendNew() {
+    const lastStep = (s) => (s && s.points.length ? Math.max(...s.points.slice(-8).map((p) => p[0])) : null);
     for (const [figure, entry] of this.charts) {
-      if (entry.zoom) continue;
-      const afterSteps = this.runs.map((r) => {
-        const s = entry.series.get(r.id);
-        return s && s.points.length ? Math.max(...s.points.slice(-8).map((p) => p[0])) : -9223372036854775807n;
-      });
+      if (entry.zoom || entry.loading) continue;
+      const afterSteps = this.runs.map((r) => lastStep(entry.series.get(r.id)) ?? "-9223372036854775808");
       try {
         const answer = await this.fetchSeries(entry.key, figure, { afterSteps });
         let grew = false;
         for (const s of answer.series) {
           if (!s.total_points) continue;
+          if (entry.loading) break;  // a full load started meanwhile and has these points
           const held = entry.series.get(s.run_id);
           if (!held) { entry.series.set(s.run_id, s); grew = true; continue; }
-          held.points = held.points.concat(s.points);
+          const after = lastStep(held) ?? -Infinity;
+          held.points = held.points.concat(s.points.filter((p) => p[0] > after));
           held.total_points += s.total_points;
           held.non_finite_points += s.non_finite_points;
           held.thinned = held.thinned || s.thinned;
@@ -348,6 +354,13 @@ function setupLive(header, section) {
       if (status !== "RUNNING") {
         stopped = true;
         for (const cell of $$(".live-duration")) cell.classList.remove("live-duration");
+        if (run.info.end_time) {
+          const end = Number(run.info.end_time);
+          const ended = $("[data-fact=ended]");
+          if (ended) ended.textContent = new Date(end).toLocaleString();
+          const duration = $("[data-fact=duration]");
+          if (duration) duration.textContent = formatDuration(end - Number(run.info.start_time));
+        }
         header.dataset.live = "0";
         return;
       }
@@ -497,6 +510,10 @@ function setupScatter(section) {
 }
 
 // ---- Start -----------------------------------------------------------------------------------
+
+// The links the mlflow client prints (`/#/experiments/1/runs/<id>`, MLflow's UI routes) land here.
+const mlflowRoute = location.pathname === "/" && location.hash.match(/^#\/experiments\/(\d+)(?:\/runs\/([0-9a-f]+))?/);
+if (mlflowRoute) location.replace(mlflowRoute[2] ? `/runs/${mlflowRoute[2]}` : `/experiments/${mlflowRoute[1]}`);
 
 localizeTimes();
 tickDurations();

@@ -182,7 +182,7 @@ export class LineChart {
     ctx.textAlign = "center"; ctx.textBaseline = "top";
     const span = xmax - xmin;
     const label = (v) => this.options.x === "time" ? formatTime(v, span) : this.options.x === "relative" ? formatDuration(v) : formatNumber(v);
-    const xTicks = this.options.x === "step" ? niceTicks(xmin, xmax, Math.max(2, Math.floor(plotW / 80))).filter((t) => Number.isInteger(t) || span < 10)
+    const xTicks = this.options.x === "step" ? niceTicks(xmin, xmax, Math.max(2, Math.floor(plotW / 80))).filter(Number.isInteger)
       : niceTicks(xmin, xmax, Math.max(2, Math.floor(plotW / 110)));
     for (const t of xTicks) ctx.fillText(label(t), px(t), PAD.top + plotH + 5);
 

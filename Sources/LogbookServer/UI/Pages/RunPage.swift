@@ -23,10 +23,10 @@ enum RunPage {
         let facts: [(String, HTML)] = [
             ("Status", StatusBadge.html(info.status)),
             ("Started", UIFormat.time(info.startTime)),
-            ("Ended", info.endTime.map { UIFormat.time($0) } ?? "—"),
+            ("Ended", "<span data-fact=\"ended\">\(info.endTime.map { UIFormat.time($0) } ?? "—")</span>"),
             (
                 "Duration",
-                "<span class=\"\(info.endTime == nil ? "live-duration" : "")\" data-start=\"\(info.startTime)\">\(UIFormat.duration(start: info.startTime, end: info.endTime, now: now))</span>"
+                "<span data-fact=\"duration\" class=\"\(info.endTime == nil ? "live-duration" : "")\" data-start=\"\(info.startTime)\">\(UIFormat.duration(start: info.startTime, end: info.endTime, now: now))</span>"
             ),
             ("User", "\(info.userID)"),
             ("Source", "<code>\(tag(SystemTag.sourceName) ?? "—")</code>"),
