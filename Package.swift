@@ -86,6 +86,9 @@ let package = Package(
         .executableTarget(
             name: "ServerBenchmarks", dependencies: ["BenchmarkSupport", "Logbook", "LogbookREST"],
             path: "Benchmarks/ServerBenchmarks"),
+        .executableTarget(
+            name: "UIBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
+            path: "Benchmarks/UIBenchmarks"),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
         .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import LogbookCore
 
@@ -5,64 +6,115 @@ extension SQLiteStore {
     /// The thinned series straight from the points table: the x-range comes from the index (step)
     /// or one aggregate scan (time), then the points stream through ``SeriesThinner`` without
     /// becoming `Metric` values, so a million-point history costs one index scan and memory for
-    /// the budget only.
+    /// the budget only. A long history read by step is cut into step ranges that concurrent
+    /// readers scan at once, their thinners merged.
     public func metricSeries(runID: String, key: String, _ request: SeriesRequest) async throws -> MetricSeries {
         try Validation.validateRunID(runID)
         try request.validate()
-        return try await read { db in
-            guard
-                let runKey = try Int64.fetchOne(
-                    db, sql: "SELECT run_key FROM runs WHERE run_id = ?", arguments: [runID])
-            else {
-                throw LogbookError.runNotFound(runID)
-            }
-            guard
-                let seriesID = try Int64.fetchOne(
-                    db, sql: "SELECT series_id FROM metric_series WHERE run_key = ? AND key = ?",
-                    arguments: [runKey, key])
-            else {
-                return MetricSeries(points: [], totalPoints: 0, nonFinitePoints: 0)
-            }
-            let x = request.axis == .step ? "step" : "timestamp"
-            var conditions = "series_id = ?"
-            var arguments: StatementArguments = [seriesID]
-            if let after = request.afterStep {
-                conditions += " AND step > ?"
-                arguments += [after]
-            }
-            if let minX = request.minX {
-                conditions += " AND \(x) >= ?"
-                arguments += [minX]
-            }
-            if let maxX = request.maxX {
-                conditions += " AND \(x) <= ?"
-                arguments += [maxX]
-            }
-            let range: ClosedRange<Int64>?
-            if request.axis == .step {
-                // Two index probes: the smallest and the largest step of the range.
-                let low = try Int64.fetchOne(
-                    db, sql: "SELECT step FROM metric_points WHERE \(conditions) ORDER BY step LIMIT 1",
-                    arguments: arguments)
-                let high = try Int64.fetchOne(
-                    db, sql: "SELECT step FROM metric_points WHERE \(conditions) ORDER BY step DESC LIMIT 1",
-                    arguments: arguments)
-                range = low.flatMap { low in high.map { low...$0 } }
-            } else {
-                let row = try Row.fetchOne(
-                    db, sql: "SELECT min(timestamp), max(timestamp) FROM metric_points WHERE \(conditions)",
-                    arguments: arguments)
-                let low: Int64? = row?[0]
-                let high: Int64? = row?[1]
-                range = low.flatMap { low in high.map { low...$0 } }
-            }
-            var thinner = SeriesThinner(request: request, xRange: range)
-            try db.forEachRow(
-                "SELECT step, timestamp, is_nan, value FROM metric_points WHERE \(conditions)", arguments: arguments
-            ) { row in
-                thinner.add(step: row.int64(0), timestamp: row.int64(1), value: row.bool(2) ? .nan : row.double(3))
-            }
-            return thinner.finish()
+        let scope = try await read { db in try Self.seriesScope(db, runID: runID, key: key, request) }
+        guard let scope else { return MetricSeries(points: [], totalPoints: 0, nonFinitePoints: 0) }
+        let parts = Self.stepRanges(scope, request)
+        guard parts.count > 1 else {
+            return try await read { db in try Self.scan(db, scope, request, steps: nil).finish() }
         }
+        return try await withThrowingTaskGroup(of: SeriesThinner.self) { group in
+            for steps in parts {
+                group.addTask { try await self.read { db in try Self.scan(db, scope, request, steps: steps) } }
+            }
+            var merged = SeriesThinner(request: request, xRange: scope.range)
+            for try await part in group { merged.merge(part) }
+            return merged.finish()
+        }
+    }
+
+    /// What a series read works over: the series, the SQL that selects its points in the
+    /// requested range, and the x-range of those points.
+    struct SeriesScope: Sendable {
+        var conditions: String
+        var arguments: [Int64]
+        var range: ClosedRange<Int64>?
+        var stepRange: ClosedRange<Int64>?
+    }
+
+    /// Steps at which a series is worth scanning in parts, one part per core.
+    static let partedScanSpan: Int64 = 100_000
+
+    static func seriesScope(_ db: Database, runID: String, key: String, _ request: SeriesRequest) throws
+        -> SeriesScope?
+    {
+        guard
+            let runKey = try Int64.fetchOne(db, sql: "SELECT run_key FROM runs WHERE run_id = ?", arguments: [runID])
+        else {
+            throw LogbookError.runNotFound(runID)
+        }
+        guard
+            let seriesID = try Int64.fetchOne(
+                db, sql: "SELECT series_id FROM metric_series WHERE run_key = ? AND key = ?", arguments: [runKey, key])
+        else {
+            return nil
+        }
+        let x = request.axis == .step ? "step" : "timestamp"
+        var conditions = "series_id = ?"
+        var values: [Int64] = [seriesID]
+        if let after = request.afterStep {
+            conditions += " AND step > ?"
+            values.append(after)
+        }
+        if let minX = request.minX {
+            conditions += " AND \(x) >= ?"
+            values.append(minX)
+        }
+        if let maxX = request.maxX {
+            conditions += " AND \(x) <= ?"
+            values.append(maxX)
+        }
+        let arguments = StatementArguments(values)
+        // Two index probes: the smallest and the largest step of the range.
+        let low = try Int64.fetchOne(
+            db, sql: "SELECT step FROM metric_points WHERE \(conditions) ORDER BY step LIMIT 1", arguments: arguments)
+        let high = try Int64.fetchOne(
+            db, sql: "SELECT step FROM metric_points WHERE \(conditions) ORDER BY step DESC LIMIT 1",
+            arguments: arguments)
+        let steps = low.flatMap { low in high.map { low...$0 } }
+        var range = steps
+        if request.axis == .time {
+            let row = try Row.fetchOne(
+                db, sql: "SELECT min(timestamp), max(timestamp) FROM metric_points WHERE \(conditions)",
+                arguments: arguments)
+            let low: Int64? = row?[0]
+            let high: Int64? = row?[1]
+            range = low.flatMap { low in high.map { low...$0 } }
+        }
+        return SeriesScope(conditions: conditions, arguments: values, range: range, stepRange: steps)
+    }
+
+    /// The step ranges to scan apart: one per core for a long history, else one.
+    static func stepRanges(_ scope: SeriesScope, _ request: SeriesRequest) -> [ClosedRange<Int64>] {
+        guard let steps = scope.stepRange else { return [] }
+        let span = steps.upperBound - steps.lowerBound
+        let parts = min(4, ProcessInfo.processInfo.activeProcessorCount)
+        guard span >= partedScanSpan, parts > 1 else { return [steps] }
+        let size = span / Int64(parts) + 1
+        return (0..<Int64(parts)).compactMap { part in
+            let low = steps.lowerBound + part * size
+            let high = min(low + size - 1, steps.upperBound)
+            return low <= high ? low...high : nil
+        }
+    }
+
+    static func scan(_ db: Database, _ scope: SeriesScope, _ request: SeriesRequest, steps: ClosedRange<Int64>?)
+        throws -> SeriesThinner
+    {
+        var thinner = SeriesThinner(request: request, xRange: scope.range)
+        var sql = "SELECT step, timestamp, is_nan, value FROM metric_points WHERE \(scope.conditions)"
+        var values = scope.arguments
+        if let steps {
+            sql += " AND step BETWEEN ? AND ?"
+            values += [steps.lowerBound, steps.upperBound]
+        }
+        try db.forEachRow(sql, arguments: StatementArguments(values)) { row in
+            thinner.add(step: row.int64(0), timestamp: row.int64(1), value: row.bool(2) ? .nan : row.double(3))
+        }
+        return thinner
     }
 }

@@ -124,6 +124,8 @@ class WebUI(unittest.TestCase):
                          ["py-trial-0", "py-trial-1", "py-trial-2"])
         toggle.click()
         self.wait(lambda: len(self.rows()) == 3)
+        toggle.click()  # open again for the screenshot
+        self.wait(lambda: len(self.rows()) == 6)
 
     def test_filter_narrows_and_bad_filter_explains(self):
         base = f"/experiments/{STATE['experiment']}"

@@ -57,6 +57,31 @@ struct SeriesThinnerTests {
         #expect(series.points.last?.timestamp == 7499)
     }
 
+    @Test(arguments: [SeriesAxis.step, .time], [100, 5_000, 40_000])
+    func thinnersFilledApartAndMergedMatchOneThinner(axis: SeriesAxis, count: Int) {
+        let history = Self.points(count) { index in index == count / 3 ? 500 : Double((index * 7919) % 101) }
+        let request = SeriesRequest(axis: axis, maxPoints: 1000)
+        let xs = history.map { $0.x(axis) }
+        let range = xs.min()!...xs.max()!
+        var whole = SeriesThinner(request: request, xRange: range)
+        var parts = (0..<3).map { _ in SeriesThinner(request: request, xRange: range) }
+        for (index, point) in history.enumerated() {
+            whole.add(point)
+            parts[index * 3 / count].add(point)
+        }
+        var merged = parts[2]
+        merged.merge(parts[0])
+        merged.merge(parts[1])
+        let expected = whole.finish()
+        let actual = merged.finish()
+        #expect(
+            Set(actual.points).symmetricDifference(expected.points).isEmpty,
+            "\(actual.points.count) vs \(expected.points.count) points")
+        #expect(actual.points == actual.points.sorted { ($0.x(axis), $0.step) < ($1.x(axis), $1.step) })
+        #expect(actual.totalPoints == count)
+        #expect(actual.points.contains { $0.value == 500 })
+    }
+
     @Test func nonFiniteValuesAreCountedNotDrawn() {
         let history = Self.points(10) { $0 == 3 ? .nan : $0 == 4 ? -.infinity : Double($0) }
         let series = SeriesThinner.thin(history, request: SeriesRequest())

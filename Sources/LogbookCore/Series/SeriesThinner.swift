@@ -8,23 +8,55 @@
 ///
 /// ```swift
 /// var thinner = SeriesThinner(request: SeriesRequest(maxPoints: 2000), xRange: 0...999_999)
-/// for point in history { thinner.add(step: point.step, timestamp: point.timestamp, value: point.value) }
+/// for point in history { thinner.add(point) }
 /// let series = thinner.finish()  // ≤ 2000 points, the spike among them
 /// ```
+///
+/// Points that arrive in x order (a history read by step) touch the bucket array once per
+/// bucket, not once per point. Thinners over the same request and range can be filled apart (by
+/// concurrent readers of parts of a history) and merged.
 public struct SeriesThinner: Sendable {
     private struct Bucket: Sendable {
         var first: SeriesPoint
         var last: SeriesPoint
         var low: SeriesPoint
         var high: SeriesPoint
+
+        init(_ point: SeriesPoint) {
+            first = point
+            last = point
+            low = point
+            high = point
+        }
+
+        mutating func add(_ point: SeriesPoint, _ axis: SeriesAxis) {
+            if SeriesThinner.before(point, first, axis) { first = point }
+            if !SeriesThinner.before(point, last, axis) { last = point }
+            // Equal values: the earliest along x, so the outcome does not depend on arrival order.
+            if point.value < low.value || (point.value == low.value && SeriesThinner.before(point, low, axis)) {
+                low = point
+            }
+            if point.value > high.value || (point.value == high.value && SeriesThinner.before(point, high, axis)) {
+                high = point
+            }
+        }
+
+        mutating func merge(_ other: Bucket, _ axis: SeriesAxis) {
+            add(other.first, axis)
+            add(other.last, axis)
+            add(other.low, axis)
+            add(other.high, axis)
+        }
     }
 
     public let request: SeriesRequest
-    private let lowerX: Int64
-    private let width: Double
+    private let lowerX: Double
+    private let scale: Double
     private let bucketCount: Int
     private var raw: [SeriesPoint] = []
     private var buckets: [Bucket?] = []
+    /// The bucket points are going into, kept out of the array while it fills.
+    private var open: (index: Int, bucket: Bucket)?
     private var total = 0
     private var nonFinite = 0
 
@@ -36,9 +68,10 @@ public struct SeriesThinner: Sendable {
         self.request = request
         let lower = max(xRange?.lowerBound ?? 0, request.minX ?? .min)
         let upper = min(xRange?.upperBound ?? 0, request.maxX ?? .max)
-        lowerX = lower
-        width = upper >= lower ? Double(upper) - Double(lower) + 1 : 1
+        let width = upper >= lower ? Double(upper) - Double(lower) + 1 : 1
         bucketCount = max(1, request.maxPoints / 4)
+        lowerX = Double(lower)
+        scale = Double(bucketCount) / width
         raw.reserveCapacity(min(request.maxPoints, 4096))
     }
 
@@ -59,31 +92,67 @@ public struct SeriesThinner: Sendable {
                 raw.append(point)
                 return
             }
-            // Over budget: from now on, buckets.
-            buckets = Array(repeating: nil, count: bucketCount)
-            for kept in raw { bucket(kept) }
-            raw = []
+            switchToBuckets()
         }
         bucket(point)
     }
 
-    private mutating func bucket(_ point: SeriesPoint) {
-        let axis = request.axis
-        let x = point.x(axis)
-        let position = (Double(x) - Double(lowerX)) / width * Double(bucketCount)
-        let index = min(max(Int(position), 0), bucketCount - 1)
-        guard var bucket = buckets[index] else {
-            buckets[index] = Bucket(first: point, last: point, low: point, high: point)
-            return
-        }
-        if Self.before(point, bucket.first, axis) { bucket.first = point }
-        if Self.before(bucket.last, point, axis) { bucket.last = point }
-        if point.value < bucket.low.value { bucket.low = point }
-        if point.value > bucket.high.value { bucket.high = point }
-        buckets[index] = bucket
+    private mutating func switchToBuckets() {
+        buckets = Array(repeating: nil, count: bucketCount)
+        let kept = raw
+        raw = []
+        for point in kept { bucket(point) }
     }
 
-    private static func before(_ a: SeriesPoint, _ b: SeriesPoint, _ axis: SeriesAxis) -> Bool {
+    private func index(_ point: SeriesPoint) -> Int {
+        let position = (Double(point.x(request.axis)) - lowerX) * scale
+        return min(max(Int(position), 0), bucketCount - 1)
+    }
+
+    private mutating func bucket(_ point: SeriesPoint) {
+        let index = index(point)
+        if open?.index == index {
+            open!.bucket.add(point, request.axis)
+            return
+        }
+        closeOpenBucket()
+        var bucket = buckets[index] ?? Bucket(point)
+        bucket.add(point, request.axis)
+        open = (index, bucket)
+    }
+
+    private mutating func closeOpenBucket() {
+        guard let (index, bucket) = open else { return }
+        buckets[index] = bucket
+        open = nil
+    }
+
+    /// Adds everything `other` took in. Both must have been made with the same request and range.
+    public mutating func merge(_ other: SeriesThinner) {
+        precondition(other.request == request && other.lowerX == lowerX && other.scale == scale)
+        total += other.total
+        nonFinite += other.nonFinite
+        if buckets.isEmpty && other.buckets.isEmpty && raw.count + other.raw.count <= request.maxPoints {
+            raw += other.raw
+            return
+        }
+        if buckets.isEmpty { switchToBuckets() }
+        for point in other.raw { bucket(point) }
+        closeOpenBucket()
+        var theirs = other
+        theirs.closeOpenBucket()
+        for (index, bucket) in theirs.buckets.enumerated() {
+            guard let bucket else { continue }
+            if var mine = buckets[index] {
+                mine.merge(bucket, request.axis)
+                buckets[index] = mine
+            } else {
+                buckets[index] = bucket
+            }
+        }
+    }
+
+    static func before(_ a: SeriesPoint, _ b: SeriesPoint, _ axis: SeriesAxis) -> Bool {
         let (ax, bx) = (a.x(axis), b.x(axis))
         return ax != bx ? ax < bx : (a.step, a.timestamp) < (b.step, b.timestamp)
     }
@@ -95,9 +164,11 @@ public struct SeriesThinner: Sendable {
         if buckets.isEmpty {
             points = raw
         } else {
+            var all = buckets
+            if let open { all[open.index] = open.bucket }
             points = []
             points.reserveCapacity(bucketCount * 4)
-            for case let bucket? in buckets {
+            for case let bucket? in all {
                 var kept = [bucket.first, bucket.low, bucket.high, bucket.last]
                 kept.sort { Self.before($0, $1, axis) }
                 for point in kept where points.last != point { points.append(point) }

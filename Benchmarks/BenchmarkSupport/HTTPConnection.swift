@@ -4,22 +4,22 @@ import Foundation
 /// as a load generator: no framework between the benchmark and the socket.
 ///
 /// `@unchecked Sendable`: a connection is handed to one thread and used only by it.
-final class HTTPConnection: @unchecked Sendable {
-    struct Response: Sendable {
-        var status: Int
-        var body: [UInt8]
-        var bodyLength: Int
+public final class HTTPConnection: @unchecked Sendable {
+    public struct Response: Sendable {
+        public var status: Int
+        public var body: [UInt8]
+        public var bodyLength: Int
 
         /// Stops the benchmark on anything but a 200: a figure for failed requests means nothing.
-        func expectOK(_ what: String) {
+        public func expectOK(_ what: String) {
             guard status == 200 else {
                 fatalError("\(what): HTTP \(status): \(String(decoding: body, as: UTF8.self))")
             }
         }
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
     }
 
     private let descriptor: Int32
@@ -27,7 +27,7 @@ final class HTTPConnection: @unchecked Sendable {
     private let host: String
 
     /// - Parameter noDelay: set `TCP_NODELAY` on the client's socket (clients such as urllib3 do).
-    init(port: Int, host: String = "127.0.0.1", noDelay: Bool = true) throws {
+    public init(port: Int, host: String = "127.0.0.1", noDelay: Bool = true) throws {
         self.host = host
         descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var flag: Int32 = noDelay ? 1 : 0
@@ -50,7 +50,7 @@ final class HTTPConnection: @unchecked Sendable {
     deinit { close(descriptor) }
 
     /// Sends one request and reads its response.
-    func request(_ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json")
+    public func request(_ method: String, _ path: String, body: [UInt8] = [], contentType: String = "application/json")
         throws -> Response
     {
         try send(head(method, path, contentLength: body.count, contentType: contentType) + body)
@@ -58,14 +58,14 @@ final class HTTPConnection: @unchecked Sendable {
     }
 
     /// GETs `path` and counts the body's bytes without keeping them (a streamed download).
-    func download(_ path: String) throws -> (status: Int, bytes: Int) {
+    public func download(_ path: String) throws -> (status: Int, bytes: Int) {
         try send(head("GET", path, contentLength: 0, contentType: ""))
         let response = try readResponse(keepingBody: false)
         return (response.status, response.bodyLength)
     }
 
     /// Sends a request whose body `chunks` produces, piece by piece (a streamed upload).
-    func upload(_ path: String, length: Int, chunk: [UInt8]) throws -> Response {
+    public func upload(_ path: String, length: Int, chunk: [UInt8]) throws -> Response {
         try send(head("PUT", path, contentLength: length, contentType: "application/octet-stream"))
         var sent = 0
         while sent < length {
