@@ -145,6 +145,27 @@ report(
     "compare, 10 runs × 3 keys × 100,000 points (page + 3 series)",
     String(format: "median %.1f ms, p90 %.1f ms", compareSamples[5], compareSamples[9]))
 
+// The browser asks for the charts at once (one connection each): the wall time until all answered.
+func requestAtOnce(_ connections: [HTTPConnection], _ paths: [String]) {
+    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+        guard let response = try? connections[index].request("GET", paths[index]) else { fatalError(paths[index]) }
+        response.expectOK(paths[index])
+    }
+}
+let parallelConnections = try (0..<3).map { _ in try HTTPConnection(port: port) }
+let parallelPaths = ["loss", "accuracy", "lr"].map { seriesPath(compared, key: $0) }
+var parallelSamples: [Double] = []
+for round in 0..<11 {
+    let began = ContinuousClock.now
+    try connection.request("GET", comparePage).expectOK("compare page")
+    requestAtOnce(parallelConnections, parallelPaths)
+    if round > 0 { parallelSamples.append((ContinuousClock.now - began).seconds * 1000) }
+}
+parallelSamples.sort()
+report(
+    "  the same, the 3 series requested at once (as the browser)",
+    String(format: "median %.1f ms, p90 %.1f ms", parallelSamples[5], parallelSamples[9]))
+
 var assets = 0
 for name in ["style.css", "app.js", "charts.js", "icon.svg"] {
     assets += try connection.request("GET", "/static/\(name)").bodyLength
