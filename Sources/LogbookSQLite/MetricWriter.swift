@@ -56,12 +56,14 @@ struct MetricWriter {
     }
 
     /// Appends a point to series `seriesID`; an exact duplicate of a stored point is ignored.
-    func insert(_ metric: Metric, seriesID: Int64) throws {
+    /// Returns whether the point was new.
+    func insert(_ metric: Metric, seriesID: Int64) throws -> Bool {
         let handle = insertPoint.sqliteStatement
         sqlite3_reset(handle)
         sqlite3_bind_int64(handle, 1, seriesID)
         bindPoint(handle, metric, from: 2)
         try step(handle)
+        return sqlite3_changes(connection) > 0
     }
 
     /// Binds step, timestamp, is_nan and value at `index` and the three columns after it.

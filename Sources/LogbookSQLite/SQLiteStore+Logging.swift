@@ -193,11 +193,23 @@ extension SQLiteStore {
                 found[key] = id
             }
         }
+        // Points of one key usually come in a row and in step order: the block being filled is
+        // kept aside and only goes into the dictionary when the key or the block changes.
         var current: (key: String, id: Int64)?
+        var blocks: [SeriesBlocks.BlockKey: SeriesBlock] = [:]
+        var filling: (key: SeriesBlocks.BlockKey, block: SeriesBlock)?
         for metric in metrics {
             if current?.key != metric.key { current = (metric.key, seriesIDs[metric.key]!) }
-            try writer.insert(metric, seriesID: current!.id)
+            guard try writer.insert(metric, seriesID: current!.id) else { continue }
+            let key = SeriesBlocks.BlockKey(series: current!.id, block: SeriesGrid.block(ofStep: metric.step))
+            if filling?.key != key {
+                if let filling { blocks[filling.key, default: SeriesBlock()].merge(filling.block) }
+                filling = (key, SeriesBlock())
+            }
+            filling!.block.add(SeriesPoint(step: metric.step, timestamp: metric.timestamp, value: metric.value))
         }
+        if let filling { blocks[filling.key, default: SeriesBlock()].merge(filling.block) }
+        try SeriesBlocks.add(db, blocks)
         return found
     }
 

@@ -117,6 +117,10 @@ extension SQLiteStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v4: metric blocks, for charts of long histories") { db in
+            try db.execute(sql: SeriesBlocks.createTable)
+            try SeriesBlocks.backfill(db)
+        }
         return migrator
     }
 }

@@ -19,13 +19,26 @@ extension SQLiteStore {
         try request.validate()
         let scope = try await read { db in try Self.seriesScope(db, runID: runID, key: key, request) }
         guard let scope else { return MetricSeries(points: [], totalPoints: 0, nonFinitePoints: 0) }
+        if request.axis == .step, let series = try await read({ db in try Self.fromBlocks(db, scope, request) }) {
+            return series
+        }
         let parts = Self.stepRanges(scope, request)
         guard parts.count > 1 else {
-            return try await read { db in try Self.scan(db, scope, request, steps: nil).finish() }
+            return try await read { db in
+                var thinner = SeriesThinner(request: request, xRange: scope.range)
+                try Self.scan(db, scope, steps: nil, into: &thinner)
+                return thinner.finish()
+            }
         }
         return try await withThrowingTaskGroup(of: SeriesThinner.self) { group in
             for steps in parts {
-                group.addTask { try await self.read { db in try Self.scan(db, scope, request, steps: steps) } }
+                group.addTask {
+                    try await self.read { db in
+                        var thinner = SeriesThinner(request: request, xRange: scope.range)
+                        try Self.scan(db, scope, steps: steps, into: &thinner)
+                        return thinner
+                    }
+                }
             }
             var merged = SeriesThinner(request: request, xRange: scope.range)
             for try await part in group { merged.merge(part) }
@@ -108,10 +121,41 @@ extension SQLiteStore {
         }
     }
 
-    static func scan(_ db: Database, _ scope: SeriesScope, _ request: SeriesRequest, steps: ClosedRange<Int64>?)
-        throws -> SeriesThinner
-    {
+    /// Thins a wide step range from the stored blocks (``SeriesBlocks``): the blocks the range
+    /// covers whole are read as summaries, the one or two it cuts are read point by point. `nil`
+    /// when buckets are too narrow for blocks (``SeriesGrid``) or the range's finite points fit the
+    /// budget: then the points are read one by one.
+    static func fromBlocks(_ db: Database, _ scope: SeriesScope, _ request: SeriesRequest) throws -> MetricSeries? {
+        guard request.axis == .step, SeriesGrid.grid(for: scope.range, request).alignedToBlocks,
+            let steps = scope.stepRange
+        else { return nil }
+        let lower = max(request.minX ?? .min, request.afterStep.map { $0 == .max ? .max : $0 + 1 } ?? .min)
+        let upper = request.maxX ?? .max
+        let size = SeriesGrid.blockSteps
+        let firstBlock = SeriesGrid.block(ofStep: steps.lowerBound)
+        let lastBlock = SeriesGrid.block(ofStep: steps.upperBound)
+        let firstWhole = firstBlock * size >= lower ? firstBlock : firstBlock + 1
+        let lastWhole = lastBlock * size + (size - 1) <= upper ? lastBlock : lastBlock - 1
+        var edges: [ClosedRange<Int64>] = []
+        for block in Set([firstBlock, lastBlock]) where block < firstWhole || block > lastWhole {
+            edges.append(max(block * size, steps.lowerBound)...min(block * size + size - 1, steps.upperBound))
+        }
+        let blocks =
+            firstWhole <= lastWhole
+            ? try SeriesBlocks.read(db, series: scope.arguments[0], blocks: firstWhole...lastWhole) : []
         var thinner = SeriesThinner(request: request, xRange: scope.range)
+        for edge in edges { try scan(db, scope, steps: edge, into: &thinner) }
+        let finite = blocks.reduce(0) { $0 + $1.count - $1.nonFinite } + thinner.finitePoints
+        guard finite > request.maxPoints else { return nil }
+        for block in blocks { thinner.add(block) }
+        return thinner.finish()
+    }
+
+    static func scan(
+        _ db: Database, _ scope: SeriesScope, steps: ClosedRange<Int64>?, into thinner: inout SeriesThinner
+    )
+        throws
+    {
         var sql = "SELECT step, timestamp, is_nan, value FROM metric_points WHERE \(scope.conditions)"
         var values = scope.arguments
         if let steps {
@@ -125,7 +169,7 @@ extension SQLiteStore {
         defer { sqlite3_reset(handle) }
         while true {
             let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return thinner }
+            if code == SQLITE_DONE { return }
             guard code == SQLITE_ROW else {
                 throw DatabaseError(
                     resultCode: ResultCode(rawValue: code),

@@ -1,6 +1,6 @@
 import Foundation
 import LogbookCore
-import LogbookSQLite
+@testable import LogbookSQLite
 import LogbookTesting
 import Testing
 
@@ -32,6 +32,61 @@ struct SQLiteSeriesTests {
                 #expect(Set(fast.points).symmetricDifference(reference.points).isEmpty)
                 #expect(fast.points.contains { $0.value == -40 })
             }
+        }
+    }
+
+    /// The blocks path itself (not the raw fallback) answers a wide range, and agrees with thinning
+    /// every point; re-sent points change no count; a file from before the blocks is backfilled.
+    @Test func blocksAnswerWideRangesExactlyAndSurviveResendsAndMigration() async throws {
+        try await StoreFactory.sqlite.withFixture(.truncate) { fixture in
+            let store = try #require(fixture.store as? SQLiteStore)
+            let run = try await store.createRun(RunCreation())
+            var metrics: [Metric] = []
+            for index in 0..<50_000 {
+                let step = Int64(index) + (index > 30_000 ? 5_000 : 0)  // a gap
+                let value: Double = index % 4_999 == 7 ? .nan : index == 41_234 ? 1e6 : Double(index % 113)
+                metrics.append(Metric(key: "m", value: value, timestamp: 9_000_000 - Int64(index), step: step))
+            }
+            for chunk in stride(from: 0, to: metrics.count, by: 1000) {
+                let batch = RunBatch(metrics: Array(metrics[chunk..<chunk + 1000]))
+                try await store.logBatch(runID: run.id, batch)
+                if chunk % 7000 == 0 { try await store.logBatch(runID: run.id, batch) }  // re-sent
+            }
+            let history = metrics.map { SeriesPoint(step: $0.step, timestamp: $0.timestamp, value: $0.value) }
+            let requests = [
+                SeriesRequest(maxPoints: 800), SeriesRequest(minX: 1_000, maxX: 40_000, maxPoints: 400),
+                SeriesRequest(minX: 13, maxX: 54_990, maxPoints: 100), SeriesRequest(afterStep: 20_001, maxPoints: 200),
+            ]
+            func check(_ store: SQLiteStore) async throws {
+                for request in requests {
+                    let scope = try #require(
+                        try await store.read { db in try SQLiteStore.seriesScope(db, runID: run.id, key: "m", request) }
+                    )
+                    let fromBlocks = try #require(
+                        try await store.read { db in try SQLiteStore.fromBlocks(db, scope, request) }, "\(request)")
+                    let reference = SeriesThinner.thin(history, request: request)
+                    #expect(fromBlocks.totalPoints == reference.totalPoints, "\(request)")
+                    #expect(fromBlocks.nonFinitePoints == reference.nonFinitePoints, "\(request)")
+                    #expect(Set(fromBlocks.points).symmetricDifference(reference.points).isEmpty, "\(request)")
+                    #expect(fromBlocks.points.count <= request.maxPoints)
+                    let served = try await store.metricSeries(runID: run.id, key: "m", request)
+                    #expect(served == fromBlocks)
+                }
+            }
+            try await check(store)
+            // Buckets narrower than two blocks: read point by point.
+            let narrow = SeriesRequest(maxPoints: 2000)
+            let scope = try #require(
+                try await store.read { db in try SQLiteStore.seriesScope(db, runID: run.id, key: "m", narrow) })
+            #expect(try await store.read { db in try SQLiteStore.fromBlocks(db, scope, narrow) } == nil)
+            // As a file written before the blocks existed: the migration rebuilds them from the points.
+            try await store.write { db in
+                try db.execute(sql: "DROP TABLE metric_blocks")
+                try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v4:%'")
+            }
+            try store.close()
+            let reopened = try #require(try await fixture.openAnother() as? SQLiteStore)
+            try await check(reopened)
         }
     }
 

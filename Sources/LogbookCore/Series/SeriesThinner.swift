@@ -50,9 +50,9 @@ public struct SeriesThinner: Sendable {
     }
 
     public let request: SeriesRequest
-    private let lowerX: Double
-    private let scale: Double
-    private let bucketCount: Int
+    /// The buckets, from the range and the request (``SeriesGrid/grid(for:_:)``).
+    public let grid: SeriesGrid
+    private var bucketCount: Int { grid.count }
     private var raw: [SeriesPoint] = []
     private var buckets: [Bucket?] = []
     /// The bucket points are going into, kept out of the array while it fills.
@@ -66,14 +66,18 @@ public struct SeriesThinner: Sendable {
     ///     added, or a range that contains them; buckets are laid over it. `nil` when no point will be added.
     public init(request: SeriesRequest, xRange: ClosedRange<Int64>?) {
         self.request = request
-        let lower = max(xRange?.lowerBound ?? 0, request.minX ?? .min)
-        let upper = min(xRange?.upperBound ?? 0, request.maxX ?? .max)
-        let width = upper >= lower ? Double(upper) - Double(lower) + 1 : 1
-        bucketCount = max(1, request.maxPoints / 4)
-        lowerX = Double(lower)
-        scale = Double(bucketCount) / width
+        var range: ClosedRange<Int64>?
+        if let xRange {
+            let lower = max(xRange.lowerBound, request.minX ?? .min)
+            let upper = min(xRange.upperBound, request.maxX ?? .max)
+            range = lower <= upper ? lower...upper : nil
+        }
+        grid = SeriesGrid.grid(for: range, request)
         raw.reserveCapacity(min(request.maxPoints, 4096))
     }
+
+    /// The finite points taken in so far.
+    public var finitePoints: Int { total - nonFinite }
 
     /// Adds one stored point of the range.
     @inlinable
@@ -104,9 +108,17 @@ public struct SeriesThinner: Sendable {
         for point in kept { bucket(point) }
     }
 
-    private func index(_ point: SeriesPoint) -> Int {
-        let position = (Double(point.x(request.axis)) - lowerX) * scale
-        return min(max(Int(position), 0), bucketCount - 1)
+    private func index(_ point: SeriesPoint) -> Int { grid.bucket(point.x(request.axis)) }
+
+    /// Adds a stored block's summary (its points all in one bucket: the grid is aligned to
+    /// blocks). The same as adding each of the block's points.
+    public mutating func add(_ block: SeriesBlock) {
+        precondition(grid.alignedToBlocks && request.axis == .step)
+        total += block.count
+        nonFinite += block.nonFinite
+        guard let extremes = block.extremes else { return }
+        if buckets.isEmpty { switchToBuckets() }
+        for point in [extremes.first, extremes.last, extremes.low, extremes.high] { bucket(point) }
     }
 
     private mutating func bucket(_ point: SeriesPoint) {
@@ -129,7 +141,7 @@ public struct SeriesThinner: Sendable {
 
     /// Adds everything `other` took in. Both must have been made with the same request and range.
     public mutating func merge(_ other: SeriesThinner) {
-        precondition(other.request == request && other.lowerX == lowerX && other.scale == scale)
+        precondition(other.request == request && other.grid == grid)
         total += other.total
         nonFinite += other.nonFinite
         if buckets.isEmpty && other.buckets.isEmpty && raw.count + other.raw.count <= request.maxPoints {
