@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LogbookCore
+import LogbookSQLite
 import LogbookServer
 
 /// `logbook ui`: the web UI over the chosen store, on a free loopback port.
@@ -32,6 +33,7 @@ struct UICommand: AsyncParsableCommand {
             try await server.run { url in
                 FileHandle.standardOutput.write(Data("Logbook UI at \(url)/ (Ctrl-C stops it)\n".utf8))
             }
+            try (store as? SQLiteStore)?.close()
         }
     }
 }

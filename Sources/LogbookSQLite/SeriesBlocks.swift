@@ -54,22 +54,33 @@ enum SeriesBlocks {
         for (series, block, summary) in pending { try write(insert, series, block, summary) }
     }
 
-    /// Adds what a write inserted to the stored blocks.
+    /// Adds what a write inserted to the stored blocks: one upsert per block that merges in SQL
+    /// as ``SeriesBlock/merge(_:)`` does in Swift (the earliest first, the latest last, the lowest
+    /// and highest with ties to the earliest).
     static func add(_ db: Database, _ blocks: [BlockKey: SeriesBlock]) throws {
         guard !blocks.isEmpty else { return }
-        let find = try db.cachedStatement(
-            sql: "SELECT \(columns) FROM metric_blocks WHERE series_id = ? AND block = ?")
-        let store = try db.cachedStatement(
-            sql: "INSERT OR REPLACE INTO metric_blocks (series_id, block, \(columns)) VALUES (?, ?, \(marks(14)))")
-        for (key, added) in blocks {
-            var summary = added
-            try find.setArguments([key.series, key.block])
-            let handle = find.sqliteStatement
-            if sqlite3_step(handle) == SQLITE_ROW { summary.merge(read(handle, from: 0)) }
-            sqlite3_reset(handle)
-            try write(store, key.series, key.block, summary)
-        }
+        let upsert = try db.cachedStatement(sql: upsertSQL)
+        for (key, summary) in blocks { try write(upsert, key.series, key.block, summary) }
     }
+
+    static let upsertSQL = """
+        INSERT INTO metric_blocks (series_id, block, \(columns)) VALUES (?, ?, \(marks(14)))
+        ON CONFLICT (series_id, block) DO UPDATE SET
+            count = count + excluded.count,
+            non_finite = non_finite + excluded.non_finite,
+            first_step = CASE WHEN excluded.first_step IS NOT NULL AND (first_step IS NULL OR (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (first_step, first_timestamp, first_value)) THEN excluded.first_step ELSE first_step END,
+            first_timestamp = CASE WHEN excluded.first_step IS NOT NULL AND (first_step IS NULL OR (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (first_step, first_timestamp, first_value)) THEN excluded.first_timestamp ELSE first_timestamp END,
+            first_value = CASE WHEN excluded.first_step IS NOT NULL AND (first_step IS NULL OR (excluded.first_step, excluded.first_timestamp, excluded.first_value) < (first_step, first_timestamp, first_value)) THEN excluded.first_value ELSE first_value END,
+            last_step = CASE WHEN excluded.last_step IS NOT NULL AND (last_step IS NULL OR (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (last_step, last_timestamp, last_value)) THEN excluded.last_step ELSE last_step END,
+            last_timestamp = CASE WHEN excluded.last_step IS NOT NULL AND (last_step IS NULL OR (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (last_step, last_timestamp, last_value)) THEN excluded.last_timestamp ELSE last_timestamp END,
+            last_value = CASE WHEN excluded.last_step IS NOT NULL AND (last_step IS NULL OR (excluded.last_step, excluded.last_timestamp, excluded.last_value) > (last_step, last_timestamp, last_value)) THEN excluded.last_value ELSE last_value END,
+            low_step = CASE WHEN excluded.low_step IS NOT NULL AND (low_step IS NULL OR excluded.low_value < low_value OR (excluded.low_value = low_value AND (excluded.low_step, excluded.low_timestamp) < (low_step, low_timestamp))) THEN excluded.low_step ELSE low_step END,
+            low_timestamp = CASE WHEN excluded.low_step IS NOT NULL AND (low_step IS NULL OR excluded.low_value < low_value OR (excluded.low_value = low_value AND (excluded.low_step, excluded.low_timestamp) < (low_step, low_timestamp))) THEN excluded.low_timestamp ELSE low_timestamp END,
+            low_value = CASE WHEN excluded.low_step IS NOT NULL AND (low_step IS NULL OR excluded.low_value < low_value OR (excluded.low_value = low_value AND (excluded.low_step, excluded.low_timestamp) < (low_step, low_timestamp))) THEN excluded.low_value ELSE low_value END,
+            high_step = CASE WHEN excluded.high_step IS NOT NULL AND (high_step IS NULL OR excluded.high_value > high_value OR (excluded.high_value = high_value AND (excluded.high_step, excluded.high_timestamp) < (high_step, high_timestamp))) THEN excluded.high_step ELSE high_step END,
+            high_timestamp = CASE WHEN excluded.high_step IS NOT NULL AND (high_step IS NULL OR excluded.high_value > high_value OR (excluded.high_value = high_value AND (excluded.high_step, excluded.high_timestamp) < (high_step, high_timestamp))) THEN excluded.high_timestamp ELSE high_timestamp END,
+            high_value = CASE WHEN excluded.high_step IS NOT NULL AND (high_step IS NULL OR excluded.high_value > high_value OR (excluded.high_value = high_value AND (excluded.high_step, excluded.high_timestamp) < (high_step, high_timestamp))) THEN excluded.high_value ELSE high_value END
+        """
 
     /// The stored blocks `range` of a series.
     static func read(_ db: Database, series: Int64, blocks range: ClosedRange<Int64>) throws -> [SeriesBlock] {

@@ -164,9 +164,11 @@ public struct SeriesThinner: Sendable {
         }
     }
 
+    /// Order along the axis; then step, timestamp and value, so that no two stored points tie and
+    /// what is kept never depends on the order points arrive in.
     static func before(_ a: SeriesPoint, _ b: SeriesPoint, _ axis: SeriesAxis) -> Bool {
         let (ax, bx) = (a.x(axis), b.x(axis))
-        return ax != bx ? ax < bx : (a.step, a.timestamp) < (b.step, b.timestamp)
+        return ax != bx ? ax < bx : (a.step, a.timestamp, a.value) < (b.step, b.timestamp, b.value)
     }
 
     /// The series: the points ordered along the axis, the counts of what the range held.
