@@ -2,12 +2,6 @@ import Foundation
 import GRDB
 import LogbookCore
 
-#if canImport(GRDBSQLite)
-    import GRDBSQLite
-#else
-    import SQLite3
-#endif
-
 extension SQLiteStore {
     /// The thinned series straight from the points table: the x-range comes from the index (step)
     /// or one aggregate scan (time), then the points stream through ``SeriesThinner`` without
@@ -162,23 +156,8 @@ extension SQLiteStore {
             sql += " AND step BETWEEN ? AND ?"
             values += [steps.lowerBound, steps.upperBound]
         }
-        // The hottest loop of a chart read: straight on the C API, no closure per row.
-        let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments(StatementArguments(values))
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
-            let value = sqlite3_column_int64(handle, 2) != 0 ? Double.nan : sqlite3_column_double(handle, 3)
-            thinner.add(
-                SeriesPoint(
-                    step: sqlite3_column_int64(handle, 0), timestamp: sqlite3_column_int64(handle, 1), value: value))
+        try db.forEachRow(sql, arguments: StatementArguments(values)) { row in
+            thinner.add(step: row.int64(0), timestamp: row.int64(1), value: row.bool(2) ? .nan : row.double(3))
         }
     }
 }

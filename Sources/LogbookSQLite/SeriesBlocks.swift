@@ -1,12 +1,6 @@
 import GRDB
 import LogbookCore
 
-#if canImport(GRDBSQLite)
-    import GRDBSQLite
-#else
-    import SQLite3
-#endif
-
 /// The `metric_blocks` table: per series, a ``SeriesBlock`` for every 64 steps (its point count
 /// and the first, last, lowest and highest finite point), kept current as points are written, so
 /// that a chart of a long history reads about one row per 64 points instead of every point.
@@ -84,22 +78,12 @@ enum SeriesBlocks {
 
     /// The stored blocks `range` of a series.
     static func read(_ db: Database, series: Int64, blocks range: ClosedRange<Int64>) throws -> [SeriesBlock] {
-        let statement = try db.makeStatement(
-            sql: "SELECT \(columns) FROM metric_blocks WHERE series_id = ? AND block BETWEEN ? AND ?")
-        try statement.setArguments([series, range.lowerBound, range.upperBound])
-        let handle = statement.sqliteStatement
-        defer { sqlite3_reset(handle) }
         var blocks: [SeriesBlock] = []
-        while true {
-            let code = sqlite3_step(handle)
-            if code == SQLITE_DONE { return blocks }
-            guard code == SQLITE_ROW else {
-                throw DatabaseError(
-                    resultCode: ResultCode(rawValue: code),
-                    message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
-            }
-            blocks.append(read(handle, from: 0))
-        }
+        try db.forEachRow(
+            "SELECT \(columns) FROM metric_blocks WHERE series_id = ? AND block BETWEEN ? AND ?",
+            arguments: [series, range.lowerBound, range.upperBound]
+        ) { row in blocks.append(read(row)) }
+        return blocks
     }
 
     struct BlockKey: Hashable {
@@ -107,19 +91,14 @@ enum SeriesBlocks {
         var block: Int64
     }
 
-    private static func read(_ handle: SQLiteStatement, from column: Int32) -> SeriesBlock {
+    private static func read(_ row: RawRow) -> SeriesBlock {
         func point(_ at: Int32) -> SeriesPoint {
-            SeriesPoint(
-                step: sqlite3_column_int64(handle, at), timestamp: sqlite3_column_int64(handle, at + 1),
-                value: sqlite3_column_double(handle, at + 2))
+            SeriesPoint(step: row.int64(at), timestamp: row.int64(at + 1), value: row.double(at + 2))
         }
-        let hasExtremes = sqlite3_column_type(handle, column + 2) != SQLITE_NULL
         return SeriesBlock(
-            count: Int(sqlite3_column_int64(handle, column)), nonFinite: Int(sqlite3_column_int64(handle, column + 1)),
-            extremes: hasExtremes
-                ? SeriesBlock.Extremes(
-                    first: point(column + 2), last: point(column + 5), low: point(column + 8), high: point(column + 11))
-                : nil)
+            count: Int(row.int64(0)), nonFinite: Int(row.int64(1)),
+            extremes: row.isNull(2)
+                ? nil : SeriesBlock.Extremes(first: point(2), last: point(5), low: point(8), high: point(11)))
     }
 
     private static func write(_ statement: Statement, _ series: Int64, _ block: Int64, _ summary: SeriesBlock) throws {

@@ -42,7 +42,8 @@ struct ChartSettings {
         return "<div class=\"charts\">\(figures)</div>"
     }
 
-    /// The runs a chart section draws, for the page script: id, name, start time, status.
+    /// The runs a chart section draws, for the page script: id, name, start time, status, and
+    /// their params and finite latest metrics (`params.<key>`, `metrics.<key>`) for scatter plots.
     static func runsJSON(_ runs: [Run]) -> String {
         var writer = JSONWriter()
         writer.raw("[")
@@ -56,7 +57,23 @@ struct ChartSettings {
             writer.integer(run.info.startTime)
             writer.raw(",\"status\":")
             writer.string(run.info.status.rawValue)
-            writer.raw("}")
+            writer.raw(",\"values\":{")
+            var first = true
+            for param in run.data.params {
+                if !first { writer.raw(",") }
+                first = false
+                writer.string("params." + param.key)
+                writer.raw(":")
+                writer.string(param.value)
+            }
+            for metric in run.data.metrics where metric.value.isFinite {
+                if !first { writer.raw(",") }
+                first = false
+                writer.string("metrics." + metric.key)
+                writer.raw(":")
+                writer.double(metric.value)
+            }
+            writer.raw("}}")
         }
         writer.raw("]")
         return String(decoding: writer.bytes, as: UTF8.self)

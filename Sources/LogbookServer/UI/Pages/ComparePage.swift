@@ -67,11 +67,12 @@ enum ComparePage {
         }
         let modelKeys = metricKeys.filter { !$0.hasPrefix("system/") }
         let systemKeys = metricKeys.filter { $0.hasPrefix("system/") }
+        let runsJSON = ChartSettings.runsJSON(runs)
         let title = "Compare \(runs.count) runs"
         let body: HTML = """
             <h1>\(title)</h1>
             <ul class="legend">\(runs.map { "<li data-run-id=\"\($0.id)\"><span class=\"swatch\" data-run-id=\"\($0.id)\"></span><a href=\"\(UIURL("/runs/\($0.id)"))\">\($0.info.runName)</a> \(StatusBadge.html($0.info.status))</li>" as HTML })</ul>
-            <section class="charts-section" data-runs="\(ChartSettings.runsJSON(runs))">
+            <section class="charts-section" data-runs="\(runsJSON)">
             <h2>Metrics</h2>
             \(chart.controls)
             \(ChartSettings.grid(modelKeys, empty: "These runs logged no metrics."))
@@ -80,7 +81,7 @@ enum ComparePage {
             <div class="actions">\(toggle)</div>
             \(table("Params", paramKeys, kind: "params") { $0.data.param($1) })
             \(table("Latest metrics", metricKeys, kind: "metrics") { run, key in run.data.metric(key).map(UIFormat.number) })
-            <section class="scatter-section" data-points="\(scatterJSON(runs))">
+            <section class="scatter-section" data-points="\(runsJSON)">
             <h2>Scatter</h2>
             <div class="chart-controls">
             <label>X <select name="sx">\(options(axes, scatterX))</select></label>
@@ -91,37 +92,5 @@ enum ComparePage {
             """
         let crumbs: [(title: String, url: UIURL?)] = [("Experiments", UIURL("/")), (title, nil)]
         return Layout.page(title: title, crumbs: crumbs, notes: query.notes, body: body)
-    }
-
-    /// Every run's params and latest metrics, for the scatter plot.
-    static func scatterJSON(_ runs: [Run]) -> String {
-        var writer = JSONWriter()
-        writer.raw("[")
-        for (index, run) in runs.enumerated() {
-            if index > 0 { writer.raw(",") }
-            writer.raw("{\"id\":")
-            writer.string(run.id)
-            writer.raw(",\"name\":")
-            writer.string(run.info.runName)
-            writer.raw(",\"values\":{")
-            var first = true
-            for param in run.data.params {
-                if !first { writer.raw(",") }
-                first = false
-                writer.string("params." + param.key)
-                writer.raw(":")
-                writer.string(param.value)
-            }
-            for metric in run.data.metrics where metric.value.isFinite {
-                if !first { writer.raw(",") }
-                first = false
-                writer.string("metrics." + metric.key)
-                writer.raw(":")
-                writer.double(metric.value)
-            }
-            writer.raw("}}")
-        }
-        writer.raw("]")
-        return String(decoding: writer.bytes, as: UTF8.self)
     }
 }
