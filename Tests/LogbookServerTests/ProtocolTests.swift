@@ -24,9 +24,15 @@ struct ProtocolTests {
     @Test("An unknown endpoint is a JSON 404 ENDPOINT_NOT_FOUND, not an HTML page")
     func unknownEndpoint() async throws {
         try await ServerFixture().test { api in
-            for uri in ["/api/2.0/mlflow/runs/explode", "/nothing/here", "/api/2.0/mlflow-artifactsX", "/"] {
+            // `/` is the web UI's; any other unknown path answers JSON (a browser asking for HTML gets a page).
+            for uri in [
+                "/api/2.0/mlflow/runs/explode", "/nothing/here", "/api/2.0/mlflow-artifactsX", "/static/nope.js",
+            ] {
                 try await api.client.execute(uri: uri, method: .get).expectError(.notFound, .endpointNotFound)
             }
+            let page = try await api.client.execute(uri: "/nothing/here", method: .get, headers: [.accept: "text/html"])
+            #expect(page.status == .notFound)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
         }
     }
 
