@@ -84,7 +84,7 @@ let package = Package(
             path: "Benchmarks/ClientBenchmarks"
         ),
         .executableTarget(
-            name: "ServerBenchmarks", dependencies: ["BenchmarkSupport", "Logbook", "LogbookREST"],
+            name: "ServerBenchmarks", dependencies: ["BenchmarkSupport", "Logbook", "LogbookREST", "LogbookSQLite"],
             path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(
             name: "UIBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],

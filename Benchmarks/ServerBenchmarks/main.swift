@@ -1,7 +1,8 @@
 // Server benchmark: `logbook server` (release) in a child process, load from this process over
 // loopback with keep-alive connections. Run: swift run -c release ServerBenchmarks [work dir]
 //
-// Figures: cold start to the first /health, idle RSS, log-batch points/s (1000-point requests),
+// Figures: the store alone in this process (the rates the server is compared with, as ratios),
+// cold start to the first /health, idle RSS, log-batch points/s (1000-point requests),
 // sequential log-metric calls/s, create-run runs/s, reading a 100k-point history, and a 1 GiB
 // artifact upload and download with the server's peak memory.
 import BenchmarkSupport
@@ -9,6 +10,7 @@ import Foundation
 import Logbook
 import LogbookCore
 import LogbookREST
+import LogbookSQLite
 
 let directory = try benchmarkDirectory("server-bench")
 let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
@@ -85,16 +87,69 @@ func batchBody(runID: String, key: String, from first: Int, count: Int) -> [UInt
     return json(text + "]}")
 }
 
-// log-batch, one connection: 300 requests of 1000 points, bodies prepared beforehand.
+/// A training loop's batch: `keys` metrics at each of `count / keys` steps.
+func loopBody(runID: String, keys: Int, from first: Int, count: Int) -> [UInt8] {
+    var text = #"{"run_id": "\#(runID)", "metrics": ["#
+    for index in 0..<count {
+        let step = first + index / keys
+        if index > 0 { text += "," }
+        text +=
+            #"{"key": "metric_\#(index % keys)", "value": \#(Double(index) * 0.001 + 0.5), "timestamp": \#(1_700_000_000_000 + step), "step": \#(step)}"#
+    }
+    return json(text + "]}")
+}
+
+/// The store's log-batch rate for 300 batches of 1000 points over `keys` keys.
+func storeBatchRate(_ store: SQLiteStore, keys: Int) async throws -> Double {
+    let runID = try await store.createRun(RunCreation()).id
+    let batches = (0..<300).map { batch in
+        RunBatch(
+            metrics: (0..<1000).map { index in
+                let step = batch * (1000 / keys) + index / keys
+                return Metric(
+                    key: keys == 1 ? "loss" : "metric_\(index % keys)", value: Double(index) * 0.001 + 0.5,
+                    timestamp: 1_700_000_000_000 + Int64(step), step: Int64(step))
+            })
+    }
+    let start = ContinuousClock.now
+    for batch in batches { try await store.logBatch(runID: runID, batch) }
+    return 300_000 / (ContinuousClock.now - start).seconds
+}
+
+// The store alone, in this process, on a file of its own beside the server's: the rates the
+// server's figures are compared with (same shapes, same machine, same run).
+let storeRates: (oneKey: Double, tenKeys: Double, singleCall: Double)
 do {
+    let store = try SQLiteStore(path: directory + "/store-alone.db")
+    let oneKey = try await storeBatchRate(store, keys: 1)
+    let tenKeys = try await storeBatchRate(store, keys: 10)
+    let runID = try await store.createRun(RunCreation()).id
+    let began = ContinuousClock.now
+    for step in 0..<5000 {
+        try await store.logMetric(
+            runID: runID, Metric(key: "acc", value: 0.5, timestamp: 1_700_000_000_000 + Int64(step), step: Int64(step)))
+    }
+    let single = (ContinuousClock.now - began).seconds
+    storeRates = (oneKey, tenKeys, single / 5000)
+    try store.close()
+    report("store alone: log-batch, 1000 points of one key", String(format: "%.0f points/s", oneKey))
+    report("store alone: log-batch, 10 keys × 100 steps", String(format: "%.0f points/s", tenKeys))
+    report("store alone: single-point commit", String(format: "%.0f µs", single / 5000 * 1e6))
+}
+
+// log-batch, one connection: 300 requests of 1000 points, bodies prepared beforehand.
+for (name, keys, storeRate) in [("one key", 1, storeRates.oneKey), ("10 keys × 100 steps", 10, storeRates.tenKeys)] {
     let runID = try createRun(api)
-    let bodies = (0..<300).map { batchBody(runID: runID, key: "loss", from: $0 * 1000, count: 1000) }
+    let bodies = (0..<300).map { loopBody(runID: runID, keys: keys, from: $0 * (1000 / keys), count: 1000) }
     let elapsed = try await seconds {
         for body in bodies {
             try api.request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
         }
     }
-    report("log-batch, 1000-point requests, 1 connection", String(format: "%.0f points/s", 300_000 / elapsed))
+    let rate = 300_000 / elapsed
+    report(
+        "log-batch, 1000-point requests (\(name)), 1 connection",
+        String(format: "%.0f points/s = %.0f%% of the store alone", rate, rate / storeRate * 100))
 }
 
 // log-batch, 4 connections in parallel (4 runs), one thread each.
@@ -111,13 +166,19 @@ do {
         }
     }
     let elapsed = (ContinuousClock.now - start).seconds
-    report("log-batch, 1000-point requests, 4 connections", String(format: "%.0f points/s", 300_000 / elapsed))
+    report(
+        "log-batch, 1000-point requests, 4 connections",
+        String(
+            format: "%.0f points/s = %.0f%% of the store alone", 300_000 / elapsed,
+            300_000 / elapsed / storeRates.oneKey * 100))
 }
 
 // Baseline: the HTTP round trip alone.
+let healthSeconds: Double
 do {
     let calls = 5000
     let elapsed = try await seconds { for _ in 0..<calls { try api.request("GET", "/health").expectOK("health") } }
+    healthSeconds = elapsed / Double(calls)
     report(
         "GET /health, sequential keep-alive (HTTP round trip alone)",
         String(format: "%.0f calls/s (%.0f µs each)", Double(calls) / elapsed, elapsed / Double(calls) * 1e6))
@@ -137,9 +198,12 @@ do {
             try api.request("POST", "/api/2.0/mlflow/runs/log-metric", body: body).expectOK("log-metric")
         }
     }
+    let each = elapsed / Double(calls)
     report(
         "log-metric, sequential keep-alive calls",
-        String(format: "%.0f calls/s (%.0f µs each)", Double(calls) / elapsed, elapsed / Double(calls) * 1e6))
+        String(
+            format: "%.0f calls/s (%.0f µs each) = %.2f× (/health round trip + single-point commit)",
+            Double(calls) / elapsed, each * 1e6, each / (healthSeconds + storeRates.singleCall)))
 }
 
 // The same from a client that leaves Nagle's algorithm on: the server must still not stall

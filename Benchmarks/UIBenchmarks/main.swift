@@ -4,7 +4,8 @@
 // Run: swift build -c release --product logbook && swift run -c release UIBenchmarks [work dir]
 //
 // Shapes: an experiment of 10,000 runs with 20 params and 10 metrics each (and one of 100 runs of
-// the same shape, to show the page does not grow with the experiment); a run with a
+// the same shape, to show the page does not grow with the experiment); one of 100,000 small runs
+// (first page, sorted, next page); a run with a
 // 1,000,000-point metric; 10 runs × 3 keys × 100,000 points for the compare page.
 import BenchmarkSupport
 import Foundation
@@ -54,6 +55,16 @@ let wide = try await store.createExperiment(name: "wide")
 try await wideRuns(wide, count: 10_000)
 let small = try await store.createExperiment(name: "small")
 try await wideRuns(small, count: 100)
+let huge = try await store.createExperiment(name: "huge")
+for index in 0..<100_000 {
+    let run = try await store.createRun(
+        RunCreation(experimentID: huge, runName: "h-\(index)", userID: "bench", startTime: start + Int64(index)))
+    try await store.logBatch(
+        runID: run.id,
+        RunBatch(
+            metrics: [Metric(key: "loss", value: Double.random(in: 0...1), timestamp: start, step: 0)],
+            params: [Param(key: "lr", value: "\(index % 10)")]))
+}
 let long = try await store.createExperiment(name: "long")
 let longRun = try await store.createRun(RunCreation(experimentID: long, runName: "million"))
 try await history(longRun.id, key: "loss", points: 1_000_000, spikeAt: 777_777)
@@ -64,7 +75,9 @@ for index in 0..<10 {
     compared.append(run.id)
 }
 try store.close()
-report("filled (10k wide runs, 1M + 3M points)", String(format: "%.1f s", (ContinuousClock.now - filling).seconds))
+report(
+    "filled (10k wide runs, 100k small runs, 1M + 3M points)",
+    String(format: "%.1f s", (ContinuousClock.now - filling).seconds))
 
 // MARK: Serve
 
@@ -121,6 +134,12 @@ try timed("runs page, 10,000 runs sorted by a metric", "/experiments/\(wide)?ord
 try timed(
     "runs page, 10,000 runs, filter on a metric and a param",
     "/experiments/\(wide)?filter=metrics.m1%20%3E%200.5%20AND%20params.p1%20%3D%20%27v3%27")
+try timed("runs page, 100,000 runs, first 100 rows", "/experiments/\(huge)")
+try timed("runs page, 100,000 runs sorted by a metric", "/experiments/\(huge)?order=metrics.%60loss%60%20ASC")
+let firstPage = String(decoding: try connection.request("GET", "/experiments/\(huge)").body, as: UTF8.self)
+let next = firstPage.components(separatedBy: "rel=\"next\" href=\"").dropFirst().first?
+    .components(separatedBy: "\"").first?.replacingOccurrences(of: "&amp;", with: "&")
+try timed("runs page, 100,000 runs, the next page", next ?? "/")
 try timed("experiments page", "/")
 try timed("run page of a 1,000,000-point run (HTML)", "/runs/\(longRun.id)")
 try timed("chart data, 1,000,000 points → ≤ 2,000", seriesPath([longRun.id], key: "loss"))

@@ -1,6 +1,7 @@
 import LogbookCore
 import Hummingbird
 import LogbookWire
+import NIOCore
 
 /// `runs/…` that log data: log-metric, log-parameter, set-tag, delete-tag, log-batch, log-inputs.
 ///
@@ -8,16 +9,34 @@ import LogbookWire
 /// metric point, accepts an identical param again and upserts tags.
 enum LoggingEndpoints {
     static let all: [String: Endpoint] = [
-        "runs/log-metric": .post { message, server in
-            try await server.store.logMetric(runID: try message.runID(), try message.metric())
+        "runs/log-metric": .postBody { body, server in
+            let (runID, metric) =
+                try DirectReader.logMetric(body.readableBytesView)
+                ?? {
+                    let message = try WireMessage(body: body.readableBytesView)
+                    return (try message.runID(), try message.metric())
+                }()
+            try await server.store.logMetric(runID: runID, metric)
             return APIResponse.empty()
         },
-        "runs/log-parameter": .post { message, server in
-            try await server.store.logParam(runID: try message.runID(), try message.param())
+        "runs/log-parameter": .postBody { body, server in
+            let (runID, param) =
+                try DirectReader.logParam(body.readableBytesView)
+                ?? {
+                    let message = try WireMessage(body: body.readableBytesView)
+                    return (try message.runID(), try message.param())
+                }()
+            try await server.store.logParam(runID: runID, param)
             return APIResponse.empty()
         },
-        "runs/set-tag": .post { message, server in
-            try await server.store.setTag(runID: try message.runID(), try message.runTag())
+        "runs/set-tag": .postBody { body, server in
+            let (runID, tag) =
+                try DirectReader.setTag(body.readableBytesView)
+                ?? {
+                    let message = try WireMessage(body: body.readableBytesView)
+                    return (try message.runID(), try message.runTag())
+                }()
+            try await server.store.setTag(runID: runID, tag)
             return APIResponse.empty()
         },
         "runs/delete-tag": .post { message, server in
@@ -25,12 +44,13 @@ enum LoggingEndpoints {
                 runID: try message.requiredString("run_id"), key: try message.requiredString("key"))
             return APIResponse.empty()
         },
-        "runs/log-batch": .post { message, server in
-            let batch = RunBatch(
-                metrics: try message.messages("metrics").map { try $0.metric() },
-                params: try message.messages("params").map { try $0.param() },
-                tags: try message.messages("tags").map { try $0.runTag() })
-            try await server.store.logBatch(runID: try message.requiredString("run_id"), batch)
+        "runs/log-batch": .postBody { body, server in
+            let (runID, batch) =
+                try DirectReader.logBatch(body.readableBytesView)
+                ?? {
+                    try WireMessage(body: body.readableBytesView).logBatch()
+                }()
+            try await server.store.logBatch(runID: runID, batch)
             return APIResponse.empty()
         },
         "runs/log-inputs": .post { message, server in

@@ -54,6 +54,10 @@ struct APIResponder: HTTPResponder {
             while name.hasSuffix("/") { name.removeLast() }
             guard let endpoint = Endpoint.all[name] else { throw Self.endpointNotFound(request) }
             try Self.checkMethod(request, allowed: endpoint.methods)
+            if let handleBody = endpoint.handleBody {
+                return try await handleBody(
+                    try await Self.body(of: request, limit: server.configuration.maxRequestBodySize), server)
+            }
             let message = try await Self.message(of: request, limit: server.configuration.maxRequestBodySize)
             return try await endpoint.handle(message, server)
         }
@@ -103,6 +107,11 @@ struct APIResponder: HTTPResponder {
         if request.method == .get || request.method == .delete {
             return WireMessage(query: request.uri.query)
         }
+        return try WireMessage(body: try await body(of: request, limit: limit).readableBytesView)
+    }
+
+    /// The JSON body of a request, at most `limit` bytes; a non-empty body must say it is JSON.
+    static func body(of request: Request, limit: Int) async throws -> ByteBuffer {
         if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limit {
             throw RequestTooLarge(limit: limit)
         }
@@ -119,7 +128,7 @@ struct APIResponder: HTTPResponder {
                     "Bad Request. Content-Type must be one of ['application/json'], got '\(contentType)'.")
             }
         }
-        return try WireMessage(body: body.readableBytesView)
+        return body
     }
 
     // MARK: Errors

@@ -1,11 +1,35 @@
 import HTTPTypes
 import Hummingbird
+import LogbookCore
 import LogbookWire
+import NIOCore
 
 /// One tracking-API endpoint: the methods it answers and what it does with a request message.
 struct Endpoint: Sendable {
     let methods: [HTTPRequest.Method]
     let handle: @Sendable (WireMessage, ServerContext) async throws -> Response
+    /// For the hot write endpoints: what to do with the raw JSON body, read without a
+    /// `JSONValue` tree (``DirectReader``, falling back to ``WireMessage``). `nil` elsewhere.
+    var handleBody: (@Sendable (ByteBuffer, ServerContext) async throws -> Response)?
+
+    init(
+        methods: [HTTPRequest.Method], handle: @escaping @Sendable (WireMessage, ServerContext) async throws -> Response
+    ) {
+        self.methods = methods
+        self.handle = handle
+    }
+
+    /// A POST endpoint that reads its body itself; `handle` (for the message form) reads the body
+    /// as a message.
+    static func postBody(_ handleBody: @escaping @Sendable (ByteBuffer, ServerContext) async throws -> Response)
+        -> Self
+    {
+        var endpoint = Endpoint(methods: [.post]) { message, server in
+            throw LogbookError(.internalError, "\(message.path) reads its body directly")
+        }
+        endpoint.handleBody = handleBody
+        return endpoint
+    }
 
     static func get(_ handle: @escaping @Sendable (WireMessage, ServerContext) async throws -> Response) -> Self {
         Endpoint(methods: [.get], handle: handle)
