@@ -2,7 +2,8 @@ import LogbookCore
 
 /// Reads the bodies of the hot write endpoints (`runs/log-batch`, `runs/log-metric`,
 /// `runs/log-parameter`, `runs/set-tag`) straight into model values, walking the bytes once: no
-/// ``JSONValue`` tree, no dictionary per point, field names matched as bytes in both spellings.
+/// ``JSONValue`` tree, no dictionary or array per point, field names matched as bytes in both
+/// spellings (packed into integers once, compared as integers).
 ///
 /// It takes only the common shape — an object of known fields, plain numbers and strings without
 /// escapes, unknown fields holding scalars — and answers `nil` for anything else: a malformed body,
@@ -19,8 +20,8 @@ public struct DirectReader {
     /// The run (`run_id`, else `run_uuid`) and point of a `runs/log-metric` body.
     public static func logMetric(_ body: some Collection<UInt8>) -> (runID: String, metric: Metric)? {
         withBytes(body) { reader in
-            guard let fields = reader.readFlat(Self.metricFields + Self.runFields),
-                let runID = Self.runID(fields, aliased: true), let metric = Self.metric(fields)
+            guard let slots = reader.readFlat(Self.metricAndRun), let runID = reader.runID(slots, at: 4),
+                let metric = reader.metric(slots)
             else { return nil }
             return (runID, metric)
         }
@@ -29,8 +30,8 @@ public struct DirectReader {
     /// The run and param of a `runs/log-parameter` body.
     public static func logParam(_ body: some Collection<UInt8>) -> (runID: String, param: Param)? {
         withBytes(body) { reader in
-            guard let fields = reader.readFlat(Self.keyValueFields + Self.runFields),
-                let runID = Self.runID(fields, aliased: true), let (key, value) = Self.keyValue(fields)
+            guard let slots = reader.readFlat(Self.keyValueAndRun), let runID = reader.runID(slots, at: 2),
+                let (key, value) = reader.keyValue(slots)
             else { return nil }
             return (runID, Param(key: key, value: value))
         }
@@ -39,8 +40,8 @@ public struct DirectReader {
     /// The run and tag of a `runs/set-tag` body.
     public static func setTag(_ body: some Collection<UInt8>) -> (runID: String, tag: RunTag)? {
         withBytes(body) { reader in
-            guard let fields = reader.readFlat(Self.keyValueFields + Self.runFields),
-                let runID = Self.runID(fields, aliased: true), let (key, value) = Self.keyValue(fields)
+            guard let slots = reader.readFlat(Self.keyValueAndRun), let runID = reader.runID(slots, at: 2),
+                let (key, value) = reader.keyValue(slots)
             else { return nil }
             return (runID, RunTag(key: key, value: value))
         }
@@ -48,49 +49,133 @@ public struct DirectReader {
 
     // MARK: Fields
 
-    /// A field's two spellings as bytes, snake_case first.
-    struct Field {
-        let snake: [UInt8]
-        let camel: [UInt8]
+    /// A field name of up to 16 bytes, packed into two integers (little-endian, zero-padded).
+    struct PackedName: Equatable {
+        var low: UInt64 = 0
+        var high: UInt64 = 0
+        var count: Int = 0
 
         init(_ name: String) {
-            snake = Array(name.utf8)
-            camel = Array(WireMessage.camelCase(name).utf8)
+            for (index, byte) in name.utf8.enumerated() { set(byte, at: index) }
+            count = name.utf8.count
+        }
+
+        init?(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) {
+            guard range.count <= 16 else { return nil }
+            for index in range { set(bytes[index], at: index - range.lowerBound) }
+            count = range.count
+        }
+
+        private mutating func set(_ byte: UInt8, at index: Int) {
+            if index < 8 {
+                low |= UInt64(byte) << (8 * UInt64(index))
+            } else {
+                high |= UInt64(byte) << (8 * UInt64(index - 8))
+            }
         }
     }
 
-    /// What a field held: nothing (absent or null), a number's text, or a string.
-    enum Scalar: Equatable {
-        case absent
-        case number(ArraySlice<UInt8>)
-        case string(ArraySlice<UInt8>)
+    /// A message's known fields, both spellings of each.
+    struct Fields {
+        let snake: [PackedName]
+        let camel: [PackedName]
+
+        init(_ names: [String]) {
+            snake = names.map(PackedName.init)
+            camel = names.map { PackedName(WireMessage.camelCase($0)) }
+        }
+
+        /// The field a name is, and whether it was spelled in camelCase.
+        func match(_ name: PackedName) -> (index: Int, camel: Bool)? {
+            for index in snake.indices {
+                if name == snake[index] { return (index, false) }
+                if name == camel[index] { return (index, true) }
+            }
+            return nil
+        }
     }
 
-    static let runFields = [Field("run_id"), Field("run_uuid")]
-    static let metricFields = [Field("key"), Field("value"), Field("timestamp"), Field("step")]
-    static let keyValueFields = [Field("key"), Field("value")]
-    static let batchFields = [Field("run_id"), Field("metrics"), Field("params"), Field("tags")]
+    /// What a field held: nothing (absent or null), a number's text, or a string's bytes, as
+    /// positions in the body.
+    enum Scalar: Equatable {
+        case absent
+        case number(Range<Int>)
+        case string(Range<Int>)
+    }
 
-    private var bytes: UnsafeBufferPointer<UInt8>
+    /// The values of up to six known fields, and the spelling each was sent in.
+    struct Slots {
+        private var values: (Scalar, Scalar, Scalar, Scalar, Scalar, Scalar) = (
+            .absent, .absent, .absent, .absent, .absent, .absent
+        )
+        private var spelled: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+
+        subscript(index: Int) -> Scalar {
+            get {
+                switch index {
+                case 0: values.0
+                case 1: values.1
+                case 2: values.2
+                case 3: values.3
+                case 4: values.4
+                default: values.5
+                }
+            }
+            set {
+                switch index {
+                case 0: values.0 = newValue
+                case 1: values.1 = newValue
+                case 2: values.2 = newValue
+                case 3: values.3 = newValue
+                case 4: values.4 = newValue
+                default: values.5 = newValue
+                }
+            }
+        }
+
+        /// Records the spelling of field `index` (1 snake, 2 camel); `false` when the other
+        /// spelling was sent before.
+        mutating func spell(_ index: Int, _ spelling: UInt8, distinct: Bool) -> Bool {
+            let previous: UInt8
+            switch index {
+            case 0: (previous, spelled.0) = (spelled.0, spelling)
+            case 1: (previous, spelled.1) = (spelled.1, spelling)
+            case 2: (previous, spelled.2) = (spelled.2, spelling)
+            case 3: (previous, spelled.3) = (spelled.3, spelling)
+            case 4: (previous, spelled.4) = (spelled.4, spelling)
+            default: (previous, spelled.5) = (spelled.5, spelling)
+            }
+            return !distinct || previous == 0 || previous == spelling
+        }
+    }
+
+    static let metricAndRun = Fields(["key", "value", "timestamp", "step", "run_id", "run_uuid"])
+    static let keyValueAndRun = Fields(["key", "value", "run_id", "run_uuid"])
+    static let metricOnly = Fields(["key", "value", "timestamp", "step"])
+    static let keyValueOnly = Fields(["key", "value"])
+    static let batch = Fields(["run_id", "metrics", "params", "tags"])
+
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
     /// The last key string made, reused while the next key has the same bytes (a training loop
     /// logs a few keys many times).
-    private var lastKey: (bytes: ArraySlice<UInt8>, string: String)?
-    private let base: [UInt8]
+    private var lastKey: (range: Range<Int>, string: String)?
 
+    /// Reads the body in place when its bytes are contiguous (a request's `ByteBuffer`), else
+    /// from a copy.
     private static func withBytes<T>(_ body: some Collection<UInt8>, _ read: (inout DirectReader) -> T?) -> T? {
-        let array = Array(body)
-        return array.withUnsafeBufferPointer { buffer in
-            var reader = DirectReader(bytes: buffer, base: array)
+        func readAll(_ buffer: UnsafeBufferPointer<UInt8>) -> T? {
+            var reader = DirectReader(bytes: buffer)
             guard let value = read(&reader) else { return nil }
             reader.skipWhitespace()
             return reader.index == buffer.count ? value : nil
         }
+        if let result = body.withContiguousStorageIfAvailable(readAll) { return result }
+        return Array(body).withUnsafeBufferPointer(readAll)
     }
 
-    private init(bytes: UnsafeBufferPointer<UInt8>, base: [UInt8]) {
+    private init(bytes: UnsafeBufferPointer<UInt8>) {
         self.bytes = bytes
-        self.base = base
     }
 
     // MARK: Reading
@@ -100,75 +185,68 @@ public struct DirectReader {
         var metrics: [Metric]?
         var params: [Param]?
         var tags: [RunTag]?
-        var seen = [Bool](repeating: false, count: 8)
+        var seen: UInt8 = 0
         let ok = readObject { reader, name in
-            guard let (field, camel) = Self.match(name, Self.batchFields) else { return reader.skipUnknown(name) }
+            guard let (field, _) = reader.known(name, Self.batch) else { return reader.skipUnknown(name) }
             // Both spellings of a field, or one field twice: left to WireMessage.
-            let slot = field * 2 + (camel ? 1 : 0)
-            guard !seen[slot], !seen[field * 2 + (camel ? 0 : 1)] else { return false }
-            seen[slot] = true
+            let bit: UInt8 = 1 << UInt8(field)
+            guard seen & bit == 0 else { return false }
+            seen |= bit
             switch field {
             case 0:
                 guard let value = reader.readScalar() else { return false }
                 runID = value
                 return true
             case 1:
-                if reader.readNull() { return true }
+                if reader.readLiteral("null") { return true }
                 metrics = reader.readArray { reader in reader.readMetric() }
                 return metrics != nil
             case 2:
-                if reader.readNull() { return true }
+                if reader.readLiteral("null") { return true }
                 params = reader.readArray { reader in reader.readKeyValue().map { Param(key: $0.0, value: $0.1) } }
                 return params != nil
             default:
-                if reader.readNull() { return true }
+                if reader.readLiteral("null") { return true }
                 tags = reader.readArray { reader in reader.readKeyValue().map { RunTag(key: $0.0, value: $0.1) } }
                 return tags != nil
             }
         }
-        guard ok, case .string(let id) = runID, let runID = String(validating: id, as: UTF8.self) else { return nil }
+        guard ok, let runID = string(runID) else { return nil }
         return (runID, RunBatch(metrics: metrics ?? [], params: params ?? [], tags: tags ?? []))
     }
 
     private mutating func readMetric() -> Metric? {
-        guard let fields = readFlat(Self.metricFields) else { return nil }
-        return Self.metric(fields, key: internedKey(fields[0]))
+        guard let slots = readFlat(Self.metricOnly) else { return nil }
+        return metric(slots)
     }
 
     private mutating func readKeyValue() -> (String, String)? {
-        guard let fields = readFlat(Self.keyValueFields) else { return nil }
-        return Self.keyValue(fields)
+        guard let slots = readFlat(Self.keyValueOnly) else { return nil }
+        return keyValue(slots)
     }
 
-    /// An object whose known fields are scalars: their values in `fields` order; unknown fields
-    /// must hold scalars too.
-    private mutating func readFlat(_ fields: [Field]) -> [Scalar]? {
-        var values = [Scalar](repeating: .absent, count: fields.count)
-        var spelled = [UInt8](repeating: 0, count: fields.count)  // 1 snake, 2 camel
+    /// An object whose known fields are scalars; unknown fields must hold scalars too.
+    private mutating func readFlat(_ fields: Fields) -> Slots? {
+        var slots = Slots()
         let ok = readObject { reader, name in
-            guard let (field, camel) = Self.match(name, fields) else { return reader.skipUnknown(name) }
-            let spelling: UInt8 = camel ? 2 : 1
-            if spelled[field] != 0 && spelled[field] != spelling && fields[field].snake != fields[field].camel {
+            guard let (field, camel) = reader.known(name, fields) else { return reader.skipUnknown(name) }
+            let distinct = fields.snake[field] != fields.camel[field]
+            guard slots.spell(field, camel ? 2 : 1, distinct: distinct), let value = reader.readScalar() else {
                 return false
             }
-            spelled[field] = spelling
-            guard let value = reader.readScalar() else { return false }
-            values[field] = value  // a repeated name: the last one counts, as in the JSON parser
+            slots[field] = value  // a repeated name: the last one counts, as in the JSON parser
             return true
         }
-        return ok ? values : nil
+        return ok ? slots : nil
     }
 
-    private static func match(_ name: ArraySlice<UInt8>, _ fields: [Field]) -> (Int, camel: Bool)? {
-        for (index, field) in fields.enumerated() {
-            if name.elementsEqual(field.snake) { return (index, false) }
-            if field.camel != field.snake, name.elementsEqual(field.camel) { return (index, true) }
-        }
-        return nil
+    /// Which of `fields` the name at `range` is, if any.
+    private func known(_ range: Range<Int>, _ fields: Fields) -> (index: Int, camel: Bool)? {
+        PackedName(bytes, range).flatMap(fields.match)
     }
 
-    /// `{ "name": value, … }`, calling `member` with the cursor on each value.
-    private mutating func readObject(_ member: (inout DirectReader, ArraySlice<UInt8>) -> Bool) -> Bool {
+    /// `{ "name": value, … }`, calling `member` with the name's position and the cursor on its value.
+    private mutating func readObject(_ member: (inout DirectReader, Range<Int>) -> Bool) -> Bool {
         skipWhitespace()
         guard consume(UInt8(ascii: "{")) else { return false }
         skipWhitespace()
@@ -206,25 +284,20 @@ public struct DirectReader {
         guard index < bytes.count else { return nil }
         switch bytes[index] {
         case UInt8(ascii: "\""): return readPlainString().map { .string($0) }
-        case UInt8(ascii: "n"): return readNull() ? .absent : nil
+        case UInt8(ascii: "n"): return readLiteral("null") ? .absent : nil
         default: return readNumber().map { .number($0) }
         }
     }
 
-    /// An unknown field (its name valid UTF-8, as the JSON parser requires) whose value is a
-    /// scalar, `true` or `false`.
-    private mutating func skipUnknown(_ name: ArraySlice<UInt8>) -> Bool {
-        String(validating: name, as: UTF8.self) != nil && skipScalar()
-    }
-
-    private mutating func skipScalar() -> Bool {
+    /// An unknown field: its name valid UTF-8 (as the JSON parser requires), its value a scalar,
+    /// `true` or `false`, strings valid UTF-8. (Known names are ASCII.)
+    private mutating func skipUnknown(_ name: Range<Int>) -> Bool {
+        guard String(validating: slice(name), as: UTF8.self) != nil else { return false }
         if readLiteral("true") || readLiteral("false") { return true }
         guard let scalar = readScalar() else { return false }
-        if case .string(let text) = scalar { return String(validating: text, as: UTF8.self) != nil }
+        if case .string(let range) = scalar { return String(validating: slice(range), as: UTF8.self) != nil }
         return true
     }
-
-    private mutating func readNull() -> Bool { readLiteral("null") }
 
     private mutating func readLiteral(_ literal: StaticString) -> Bool {
         let count = literal.utf8CodeUnitCount
@@ -234,15 +307,16 @@ public struct DirectReader {
         return true
     }
 
-    /// The bytes of a string without escapes or control characters (UTF-8 checked by the caller).
-    private mutating func readPlainString() -> ArraySlice<UInt8>? {
+    /// The position of a string's bytes, without escapes or control characters (UTF-8 checked
+    /// where the string is used).
+    private mutating func readPlainString() -> Range<Int>? {
         guard consume(UInt8(ascii: "\"")) else { return nil }
         let start = index
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 index += 1
-                return base[start..<index - 1]
+                return start..<index - 1
             }
             if byte == UInt8(ascii: "\\") || byte < 0x20 { return nil }
             index += 1
@@ -250,8 +324,8 @@ public struct DirectReader {
         return nil
     }
 
-    /// The text of a JSON number, checked against JSON's grammar.
-    private mutating func readNumber() -> ArraySlice<UInt8>? {
+    /// The position of a JSON number, checked against JSON's grammar.
+    private mutating func readNumber() -> Range<Int>? {
         let start = index
         func digit() -> Bool { index < bytes.count && bytes[index] >= 0x30 && bytes[index] <= 0x39 }
         if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
@@ -274,7 +348,7 @@ public struct DirectReader {
             guard digit() else { return nil }
             while digit() { index += 1 }
         }
-        return base[start..<index]
+        return start..<index
     }
 
     private mutating func consume(_ byte: UInt8) -> Bool {
@@ -292,29 +366,22 @@ public struct DirectReader {
         }
     }
 
-    private mutating func internedKey(_ scalar: Scalar) -> String? {
-        guard case .string(let bytes) = scalar else { return nil }
-        if let lastKey, lastKey.bytes.elementsEqual(bytes) { return lastKey.string }
-        guard let string = String(validating: bytes, as: UTF8.self) else { return nil }
-        lastKey = (bytes, string)
-        return string
+    private func slice(_ range: Range<Int>) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(rebasing: bytes[range])
     }
 
     // MARK: Values, as WireMessage reads them
 
-    private static func runID(_ fields: [Scalar], aliased: Bool) -> String? {
-        let count = fields.count
-        let id = fields[count - 2] != .absent ? fields[count - 2] : aliased ? fields[count - 1] : .absent
-        guard case .string(let bytes) = id else { return nil }
-        return String(validating: bytes, as: UTF8.self)
+    private func runID(_ slots: Slots, at index: Int) -> String? {
+        string(slots[index] != .absent ? slots[index] : slots[index + 1])
     }
 
-    private static func metric(_ fields: [Scalar], key: String? = nil) -> Metric? {
-        guard let key = key ?? string(fields[0]), let value = double(fields[1]), case .number(let time) = fields[2],
+    private mutating func metric(_ slots: Slots) -> Metric? {
+        guard let key = internedKey(slots[0]), let value = double(slots[1]), case .number(let time) = slots[2],
             let timestamp = int64(time)
         else { return nil }
         var step: Int64 = 0
-        switch fields[3] {
+        switch slots[3] {
         case .absent: break
         case .number(let text):
             guard let number = int64(text) else { return nil }
@@ -324,59 +391,69 @@ public struct DirectReader {
         return Metric(key: key, value: value, timestamp: timestamp, step: step)
     }
 
-    private static func keyValue(_ fields: [Scalar]) -> (String, String)? {
-        guard let key = string(fields[0]) else { return nil }
-        if fields[1] == .absent { return (key, "") }
-        guard let value = string(fields[1]) else { return nil }
+    private func keyValue(_ slots: Slots) -> (String, String)? {
+        guard let key = string(slots[0]) else { return nil }
+        if slots[1] == .absent { return (key, "") }
+        guard let value = string(slots[1]) else { return nil }
         return (key, value)
     }
 
-    private static func string(_ scalar: Scalar) -> String? {
-        guard case .string(let bytes) = scalar else { return nil }
-        return String(validating: bytes, as: UTF8.self)
+    private func string(_ scalar: Scalar) -> String? {
+        guard case .string(let range) = scalar else { return nil }
+        return String(validating: slice(range), as: UTF8.self)
+    }
+
+    private mutating func internedKey(_ scalar: Scalar) -> String? {
+        guard case .string(let range) = scalar else { return nil }
+        if let lastKey, lastKey.range.count == range.count,
+            slice(lastKey.range).elementsEqual(slice(range))
+        {
+            return lastKey.string
+        }
+        guard let string = String(validating: slice(range), as: UTF8.self) else { return nil }
+        lastKey = (range, string)
+        return string
     }
 
     /// A double from a JSON number, or one of the strings MLflow writes for NaN and infinities.
-    private static func double(_ scalar: Scalar) -> Double? {
+    private func double(_ scalar: Scalar) -> Double? {
         switch scalar {
         case .absent: return nil
-        case .string(let text):
+        case .string(let range):
+            let text = slice(range)
             if text.elementsEqual("NaN".utf8) { return .nan }
             if text.elementsEqual("Infinity".utf8) { return .infinity }
             if text.elementsEqual("-Infinity".utf8) { return -.infinity }
             return nil
-        case .number(let text): return fastDouble(text) ?? Double(String(decoding: text, as: UTF8.self))
+        case .number(let range):
+            let text = slice(range)
+            return Self.fastDouble(text) ?? Double(String(decoding: text, as: UTF8.self))
         }
     }
 
     /// An integer: digits with an optional minus, within Int64; anything else (`1e3`, `5.0`) is
     /// left to WireMessage.
-    private static func int64(_ text: ArraySlice<UInt8>) -> Int64? {
-        var iterator = text.makeIterator()
-        var negative = false
-        var first = iterator.next()
-        if first == UInt8(ascii: "-") {
-            negative = true
-            first = iterator.next()
-        }
-        guard var byte = first else { return nil }
+    private func int64(_ range: Range<Int>) -> Int64? {
+        var position = range.lowerBound
+        let negative = bytes[position] == UInt8(ascii: "-")
+        if negative { position += 1 }
+        guard position < range.upperBound else { return nil }
         var value: Int64 = 0
-        while true {
+        while position < range.upperBound {
+            let byte = bytes[position]
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
             let digit = Int64(byte - 0x30)
-            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
-            let (sum, overflow2) =
+            let (times, overflowed) = value.multipliedReportingOverflow(by: 10)
+            let (sum, overflowedAgain) =
                 negative ? times.subtractingReportingOverflow(digit) : times.addingReportingOverflow(digit)
-            guard !overflow1 && !overflow2 else { return nil }
+            guard !overflowed && !overflowedAgain else { return nil }
             value = sum
-            guard let next = iterator.next() else { return value }
-            byte = next
+            position += 1
         }
+        return value
     }
 
-    private static let exactPowers: [Double] = (0...22).map { pow10($0) }
-
-    private static func pow10(_ exponent: Int) -> Double {
+    private static let exactPowers: [Double] = (0...22).map { exponent in
         var result = 1.0
         for _ in 0..<exponent { result *= 10 }
         return result
@@ -385,18 +462,15 @@ public struct DirectReader {
     /// Clinger's fast path: a decimal with at most 15 significant digits and a small exponent is
     /// exactly `mantissa × 10^e` or `mantissa ÷ 10^e` in one correctly rounded operation, the same
     /// double a full parser gives. `nil` when it does not apply.
-    private static func fastDouble(_ text: ArraySlice<UInt8>) -> Double? {
+    private static func fastDouble(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
         var mantissa: UInt64 = 0
         var digits = 0
         var exponent = 0
-        var negative = false
-        var index = text.startIndex
-        if text[index] == UInt8(ascii: "-") {
-            negative = true
-            index += 1
-        }
+        var index = 0
+        let negative = text[0] == UInt8(ascii: "-")
+        if negative { index += 1 }
         var fraction = false
-        while index < text.endIndex {
+        while index < text.count {
             let byte = text[index]
             if byte == UInt8(ascii: ".") {
                 fraction = true
@@ -414,7 +488,7 @@ public struct DirectReader {
             }
             index += 1
         }
-        if index < text.endIndex {
+        if index < text.count {
             // An exponent part: e[+-]digits.
             index += 1
             var sign = 1
@@ -425,7 +499,7 @@ public struct DirectReader {
                 index += 1
             }
             var value = 0
-            while index < text.endIndex {
+            while index < text.count {
                 value = value * 10 + Int(text[index] - 0x30)
                 guard value < 1000 else { return nil }
                 index += 1
