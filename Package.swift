@@ -91,12 +91,12 @@ let package = Package(
             path: "Benchmarks/UIBenchmarks"),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
         .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
-        .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore"]),
+        .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore", "LogbookTesting"]),
         .testTarget(
             name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),
         // A program the process-end tests start and then signal or kill.
         .executableTarget(name: "LogbookTestHelper", dependencies: ["Logbook"], path: "Tests/LogbookTestHelper"),
-        .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire"]),
+        .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire", "LogbookTesting"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
         .testTarget(
             name: "LogbookServerTests",

@@ -13,43 +13,13 @@ import LogbookREST
 import LogbookSQLite
 
 let directory = try benchmarkDirectory("server-bench")
-let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-let logbook = products.appendingPathComponent("logbook").path
-guard FileManager.default.isExecutableFile(atPath: logbook) else {
-    fatalError("Build the server first: swift build -c release --product logbook")
-}
-
-func freePort() -> Int {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(descriptor) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(descriptor, $0, length) == 0 ? getsockname(descriptor, $0, &length) : -1
-        }
-    }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
-let port = freePort()
-let server = Process()
-server.executableURL = URL(fileURLWithPath: logbook)
-server.arguments = [
-    "server", "--port", "\(port)", "--backend-store-uri", directory + "/bench.db", "--artifacts-destination",
-    directory + "/artifacts",
-]
-server.currentDirectoryURL = URL(fileURLWithPath: directory)
-server.standardOutput = FileHandle.nullDevice
 let started = ContinuousClock.now
-try server.run()
-let pid = "\(server.processIdentifier)"
-defer {
-    server.terminate()
-    server.waitUntilExit()
-}
+let server = try ServerProcess(
+    arguments: ["--backend-store-uri", directory + "/bench.db", "--artifacts-destination", directory + "/artifacts"],
+    directory: directory)
+let port = server.port
+let pid = server.pid
+defer { server.stop() }
 
 // Cold start: until /health answers.
 var connection: HTTPConnection?

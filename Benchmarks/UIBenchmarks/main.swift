@@ -13,11 +13,6 @@ import LogbookCore
 import LogbookSQLite
 
 let directory = try benchmarkDirectory("ui-bench")
-let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-let logbook = products.appendingPathComponent("logbook").path
-guard FileManager.default.isExecutableFile(atPath: logbook) else {
-    fatalError("Build the server first: swift build -c release --product logbook")
-}
 let databasePath = directory + "/ui.db"
 try? FileManager.default.removeItem(atPath: databasePath)
 
@@ -81,28 +76,12 @@ report(
 
 // MARK: Serve
 
-let server = Process()
-server.executableURL = URL(fileURLWithPath: logbook)
-server.arguments = [
-    "server", "--port", "0", "--backend-store-uri", databasePath, "--artifacts-destination", directory + "/artifacts",
-]
-server.currentDirectoryURL = URL(fileURLWithPath: directory)
-let output = Pipe()
-server.standardOutput = output
-try server.run()
-defer {
-    server.terminate()
-    server.waitUntilExit()
-}
-var line = Data()
-while !line.contains(UInt8(ascii: "\n")) {
-    let byte = output.fileHandleForReading.readData(ofLength: 1)
-    guard !byte.isEmpty else { fatalError("the server stopped before it listened") }
-    line += byte
-}
-let url = String(decoding: line, as: UTF8.self).components(separatedBy: "listening at ")[1]
-    .split(separator: " ")[0]
-let port = Int(url.split(separator: ":").last!)!
+let server = try ServerProcess(
+    arguments: ["--backend-store-uri", databasePath, "--artifacts-destination", directory + "/artifacts"],
+    directory: directory)
+defer { server.stop() }
+let url = server.url
+let port = server.port
 let connection = try HTTPConnection(port: port)
 
 /// Median and 90th percentile of `count` requests after one warm-up, and the answer's size.

@@ -10,7 +10,7 @@ struct LogbookCommand: AsyncParsableCommand {
         abstract: "Experiment tracking for Swift: look at and manage runs, speaking MLflow's tracking API.",
         discussion: """
             The store is taken from --tracking-uri, else LOGBOOK_TRACKING_URI, else MLFLOW_TRACKING_URI when it \
-            names a SQLite file, else ./logbook.db.
+            names a SQLite file or a tracking server (http:// or https://), else ./logbook.db.
             """,
         subcommands: [ExperimentsCommand.self, RunsCommand.self, UICommand.self, ServerCommand.self, DemoCommand.self]
     )

@@ -1,8 +1,9 @@
 import LogbookCore
 
 // MLflow's REST JSON shapes (reference §6): snake_case names, int64 as numbers, enums by name,
-// empty fields omitted. The server, the REST client and the CLI's `--json` all use these types,
-// so they cannot drift apart.
+// empty fields omitted. The server's answers and the CLI's `--json` use these types, so they
+// cannot drift apart. (The REST store reads answers with `WireMessage`, leniently, as MLflow's
+// client does.)
 
 /// `Experiment` as MLflow sends it.
 public struct WireExperiment: Codable, Sendable, Hashable {

@@ -11,7 +11,6 @@ SIGTERM and checking that it exits cleanly.
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -24,18 +23,12 @@ SERVER = None
 WORKDIR = None
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def start_server():
     global SERVER, WORKDIR
     WORKDIR = tempfile.mkdtemp(prefix="logbook-compat-")
-    port = free_port()
+    # --port 0: the server binds a free port itself and names it (no race for a port picked here).
     SERVER = subprocess.Popen(
-        [LOGBOOK, "server", "--port", str(port), "--backend-store-uri", "sqlite:///compat.db",
+        [LOGBOOK, "server", "--port", "0", "--backend-store-uri", "sqlite:///compat.db",
          "--artifacts-destination", "artifacts"],
         cwd=WORKDIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = SERVER.stdout.readline()

@@ -15,7 +15,14 @@ struct MLflowClientTests {
             ?? packageRoot.appendingPathComponent(".venv/bin/python").path
     }
 
-    @Test func compatibilitySuitePasses() async throws {
+    /// Whether the real client can run here. In CI it must (a missing install fails the test);
+    /// elsewhere the test is skipped and says why.
+    static var available: Bool {
+        ProcessInfo.processInfo.environment["CI"] == "true" || FileManager.default.isExecutableFile(atPath: python)
+    }
+
+    @Test(.enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"))
+    func compatibilitySuitePasses() async throws {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.python),
             "No Python with mlflow at \(Self.python): run scripts/test, which installs it into .venv")

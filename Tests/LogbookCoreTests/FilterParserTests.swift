@@ -1,4 +1,5 @@
 import LogbookCore
+import LogbookTesting
 import Testing
 
 @Suite("Run filter grammar")
@@ -169,8 +170,9 @@ struct FilterParserTests {
     }
 
     /// Random text, and random recombinations of filter pieces, give a result or a clean error.
+    /// A failure names its seed; `LOGBOOK_TEST_SEED=<seed>` replays it.
     @Test func randomFiltersNeverCrash() {
-        var generator = SystemRandomNumberGenerator()
+        var generator = SeededGenerator.fromEnvironment()
         let pieces = [
             "metrics.", "params.", "tags.", "attributes.", "datasets.", "acc", "lr", "`a b`", "\"q\"", "'v'", "'",
             "\"", "`", "(", ")", ",", "=", "!=", "!", "<", ">", "<=", ">=", "<>", "LIKE", "ILIKE", "IN", "NOT",
@@ -186,9 +188,9 @@ struct FilterParserTests {
             do {
                 _ = try RunSearch(filter: text, orderBy: [text])
             } catch let error as LogbookError {
-                #expect(error.code == .invalidParameterValue)
+                #expect(error.code == .invalidParameterValue, "seed \(generator.seed): \(text)")
             } catch {
-                Issue.record("unexpected error \(error) for \(text)")
+                Issue.record("unexpected error \(error) for \(text) (seed \(generator.seed))")
             }
         }
         for _ in 0..<2000 {
@@ -199,9 +201,9 @@ struct FilterParserTests {
             do {
                 _ = try RunSearch(filter: text)
             } catch let error as LogbookError {
-                #expect(error.code == .invalidParameterValue)
+                #expect(error.code == .invalidParameterValue, "seed \(generator.seed): \(text)")
             } catch {
-                Issue.record("unexpected error \(error) for \(text)")
+                Issue.record("unexpected error \(error) for \(text) (seed \(generator.seed))")
             }
         }
     }

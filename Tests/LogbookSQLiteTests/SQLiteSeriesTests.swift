@@ -123,25 +123,17 @@ struct SQLiteSeriesTests {
                 ] {
                     let fast = try await store.metricSeries(runID: run.id, key: "m", request)
                     let reference = SeriesThinner.thin(history, request: request)
-                    #expect(fast.totalPoints == reference.totalPoints, "round \(round) \(request)")
-                    #expect(fast.nonFinitePoints == reference.nonFinitePoints, "round \(round) \(request)")
-                    #expect(Set(fast.points).symmetricDifference(reference.points).isEmpty, "round \(round) \(request)")
+                    #expect(
+                        fast.totalPoints == reference.totalPoints, "seed \(generator.seed), round \(round) \(request)")
+                    #expect(
+                        fast.nonFinitePoints == reference.nonFinitePoints,
+                        "seed \(generator.seed), round \(round) \(request)")
+                    #expect(
+                        Set(fast.points).symmetricDifference(reference.points).isEmpty,
+                        "seed \(generator.seed), round \(round) \(request)")
                     #expect(fast.points.count <= request.maxPoints)
                 }
             }
         }
-    }
-}
-
-/// A small deterministic generator (SplitMix64), so a failure reproduces.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LogbookCore
+import LogbookTesting
 import LogbookWire
 import Testing
 
@@ -8,10 +9,8 @@ import Testing
 /// (so the error, wording and field path included, is always the generic reader's).
 @Suite("Reading write bodies directly")
 struct DirectReaderTests {
-    static let seed: UInt64 = 0x10_6B00_C5EE_D001
-
     @Test func agreesWithTheGenericReaderOnRandomBodies() {
-        var random = SeededRandom(seed: Self.seed)
+        var random = SeededGenerator.fromEnvironment()
         var answered = 0
         var rejected = 0
         let rounds = 20_000
@@ -19,7 +18,8 @@ struct DirectReaderTests {
             var body = Array(Self.document(&random).utf8)
             if random.chance(0.2) { Self.mutate(&body, &random) }
             let kind = round % 4
-            let context = "seed \(Self.seed), round \(round): \(String(decoding: body, as: UTF8.self))"
+            let context =
+                "seed \(random.seed) (LOGBOOK_TEST_SEED), round \(round): \(String(decoding: body, as: UTF8.self))"
             switch kind {
             case 0:
                 let generic = Result { () throws(LogbookError) in try WireMessage(body: body).logBatch() }
@@ -100,11 +100,11 @@ struct DirectReaderTests {
     ]
 
     /// Half the bodies are well formed, as clients send them; the rest are anything.
-    static func document(_ random: inout SeededRandom) -> String {
+    static func document(_ random: inout SeededGenerator) -> String {
         random.chance(0.5) ? clean(&random) : messy(&random)
     }
 
-    static func clean(_ random: inout SeededRandom) -> String {
+    static func clean(_ random: inout SeededGenerator) -> String {
         func point() -> String {
             var fields = [
                 "\"key\": \(random.pick(["\"loss\"", "\"acc\"", "\"é/x\""]))",
@@ -137,7 +137,7 @@ struct DirectReaderTests {
         return "{" + members.joined(separator: ", ") + "}"
     }
 
-    static func messy(_ random: inout SeededRandom) -> String {
+    static func messy(_ random: inout SeededGenerator) -> String {
         if random.chance(0.03) { return random.pick(["", "[]", "\"{}\"", "null", "{", "{\"run_id\": \"x\"} x"]) }
         var members: [String] = []
         for _ in 0..<random.int(0...5) {
@@ -155,7 +155,7 @@ struct DirectReaderTests {
         return "{" + space + members.joined(separator: "," + space) + space + "}"
     }
 
-    static func item(_ random: inout SeededRandom) -> String {
+    static func item(_ random: inout SeededGenerator) -> String {
         if random.chance(0.05) { return random.pick(["1", "\"m\"", "null", "[]"]) }
         var fields: [String] = []
         for name in ["key", "value", "timestamp", "step"] where random.chance(0.9) {
@@ -166,7 +166,7 @@ struct DirectReaderTests {
         return "{" + fields.joined(separator: ", ") + "}"
     }
 
-    static func value(for name: String, _ random: inout SeededRandom, depth: Int) -> String {
+    static func value(for name: String, _ random: inout SeededGenerator, depth: Int) -> String {
         if random.chance(0.15) { return scalar(&random) }
         switch name {
         case "metrics", "params", "tags":
@@ -178,11 +178,11 @@ struct DirectReaderTests {
         }
     }
 
-    static func scalar(_ random: inout SeededRandom) -> String {
+    static func scalar(_ random: inout SeededGenerator) -> String {
         random.pick([number(&random), string(&random), "true", "false", "null", "{\"a\": 1}", "[]"])
     }
 
-    static func number(_ random: inout SeededRandom) -> String {
+    static func number(_ random: inout SeededGenerator) -> String {
         random.pick([
             String(random.int(-5...5)), String(random.int(0...Int(Int32.max)) * 1000), "1700000000000",
             String(Double(random.int(-1000...1000)) / 7), "1e3", "5.0", "-0", "-0.0", "0.1", "1.5e-7", "2E+22",
@@ -192,14 +192,14 @@ struct DirectReaderTests {
         ])
     }
 
-    static func string(_ random: inout SeededRandom) -> String {
+    static func string(_ random: inout SeededGenerator) -> String {
         random.pick([
             "\"loss\"", "\"acc\"", "\"0123abcd\"", "\"\"", "\"é\"", "\"a\\nb\"", "\"\\u00e9\"", "\"tab\tx\"",
             "\"q\\\"\"", "42", "\"\\ud800\"",
         ])
     }
 
-    static func mutate(_ body: inout [UInt8], _ random: inout SeededRandom) {
+    static func mutate(_ body: inout [UInt8], _ random: inout SeededGenerator) {
         guard !body.isEmpty else { return }
         let index = random.int(0...(body.count - 1))
         switch random.int(0...3) {
@@ -209,22 +209,4 @@ struct DirectReaderTests {
         default: body = Array(body[0..<index])
         }
     }
-}
-
-/// SplitMix64: deterministic, so a failure reproduces from the seed printed with it.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE5_E9B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func chance(_ probability: Double) -> Bool { Double.random(in: 0..<1, using: &self) < probability }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-    mutating func pick<T>(_ items: [T]) -> T { items[int(0...(items.count - 1))] }
 }

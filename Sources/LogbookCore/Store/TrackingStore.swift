@@ -1,4 +1,5 @@
-/// Where experiments and runs are kept: the embedded SQLite file, PostgreSQL, or an MLflow server.
+/// Where experiments and runs are kept: the embedded SQLite file (`SQLiteStore`) or a tracking
+/// server over REST (`RESTStore`: `logbook server` or MLflow's own).
 ///
 /// Every store behaves the same; `LogbookTesting`'s conformance suite specifies how. Ids are
 /// strings as on MLflow's wire. Every write to a deleted run fails with `INVALID_PARAMETER_VALUE`,

@@ -155,11 +155,27 @@ public struct ArtifactDirectory: Sendable {
             unlink(temporary)
             throw LogbookError(.invalidParameterValue, "Cannot upload over a directory.")
         }
+        // The bytes reach the disk before the name does, and the new name before the answer: a
+        // crash or power loss leaves the old file or the whole new one, never an empty one.
+        guard Self.sync(temporary) else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw LogbookError(.internalError, "Cannot store the artifact: \(reason)")
+        }
         guard rename(temporary, final) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporary)
             throw LogbookError(.internalError, "Cannot store the artifact: \(reason)")
         }
+        _ = Self.sync((final as NSString).deletingLastPathComponent)
+    }
+
+    /// `fsync` of a file or directory; `false` when it could not be opened or synced.
+    private static func sync(_ path: String) -> Bool {
+        let descriptor = open(path, O_RDONLY)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        return fsync(descriptor) == 0
     }
 
     /// Deletes a file or a directory and everything in it; deleting nothing is fine.

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import LogbookCore
 import LogbookWire
+import NIOPosix
 
 /// The artifact proxy (`/api/2.0/mlflow-artifacts/artifacts/<path>`): uploads, downloads, deletes
 /// and listings inside the server's artifact destination. Files stream to and from disk in
@@ -45,7 +46,10 @@ enum ArtifactProxy {
             unlink(temporary)
             throw LogbookError(.internalError, "The upload of '\(path)' did not complete: \(error)")
         }
-        try server.artifacts.commitUpload(temporary: temporary, final: final)
+        // Syncing to disk waits on the device: done on NIO's blocking-work pool, not the event loop.
+        try await NIOThreadPool.singleton.runIfActive {
+            try server.artifacts.commitUpload(temporary: temporary, final: final)
+        }
         // MLflow's streaming route answers a PUT with an empty 200.
         return Response(status: .ok)
     }

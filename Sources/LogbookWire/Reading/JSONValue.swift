@@ -1,8 +1,8 @@
 /// A parsed JSON value, as requests arrive on the wire.
 ///
 /// Numbers keep their text so that an int64 (a timestamp, a step) is read exactly and a double
-/// is read once, when a field asks for it. Object members keep their order; a repeated member
-/// keeps its last value, as Python's `json` does.
+/// is read once, when a field asks for it. Objects are dictionaries: member order is not kept,
+/// and a repeated member keeps its last value, as Python's `json` does.
 public enum JSONValue: Sendable, Hashable {
     case null
     case bool(Bool)
