@@ -9,50 +9,21 @@ import NIOCore
 /// metric point, accepts an identical param again and upserts tags.
 enum LoggingEndpoints {
     static let all: [String: Endpoint] = [
-        "runs/log-metric": .postBody { body, server in
-            let (runID, metric) =
-                try DirectReader.logMetric(body.readableBytesView)
-                ?? {
-                    let message = try WireMessage(body: body.readableBytesView)
-                    return (try message.runID(), try message.metric())
-                }()
-            try await server.store.logMetric(runID: runID, metric)
-            return APIResponse.empty()
+        "runs/log-metric": write(DirectReader.logMetric, { (try $0.runID(), try $0.metric()) }) {
+            try await $0.logMetric(runID: $1, $2)
         },
-        "runs/log-parameter": .postBody { body, server in
-            let (runID, param) =
-                try DirectReader.logParam(body.readableBytesView)
-                ?? {
-                    let message = try WireMessage(body: body.readableBytesView)
-                    return (try message.runID(), try message.param())
-                }()
-            try await server.store.logParam(runID: runID, param)
-            return APIResponse.empty()
+        "runs/log-parameter": write(DirectReader.logParam, { (try $0.runID(), try $0.param()) }) {
+            try await $0.logParam(runID: $1, $2)
         },
-        "runs/set-tag": .postBody { body, server in
-            let (runID, tag) =
-                try DirectReader.setTag(body.readableBytesView)
-                ?? {
-                    let message = try WireMessage(body: body.readableBytesView)
-                    return (try message.runID(), try message.runTag())
-                }()
-            try await server.store.setTag(runID: runID, tag)
-            return APIResponse.empty()
+        "runs/set-tag": write(DirectReader.setTag, { (try $0.runID(), try $0.runTag()) }) {
+            try await $0.setTag(runID: $1, $2)
         },
         "runs/delete-tag": .post { message, server in
             try await server.store.deleteTag(
                 runID: try message.requiredString("run_id"), key: try message.requiredString("key"))
             return APIResponse.empty()
         },
-        "runs/log-batch": .postBody { body, server in
-            let (runID, batch) =
-                try DirectReader.logBatch(body.readableBytesView)
-                ?? {
-                    try WireMessage(body: body.readableBytesView).logBatch()
-                }()
-            try await server.store.logBatch(runID: runID, batch)
-            return APIResponse.empty()
-        },
+        "runs/log-batch": write(DirectReader.logBatch, { try $0.logBatch() }) { try await $0.logBatch(runID: $1, $2) },
         "runs/log-inputs": .post { message, server in
             let runID = try message.requiredString("run_id")
             let inputs = try message.messages("datasets").map { try $0.datasetInput() }
@@ -60,4 +31,19 @@ enum LoggingEndpoints {
             return APIResponse.empty()
         },
     ]
+
+    /// A hot write endpoint: the body read by `direct` (``DirectReader``), or — when that steps
+    /// aside — as a message by `generic`, which also gives every error; then `store` writes it.
+    static func write<Value: Sendable>(
+        _ direct: @escaping @Sendable (ByteBufferView) -> (String, Value)?,
+        _ generic: @escaping @Sendable (WireMessage) throws -> (String, Value),
+        _ store: @escaping @Sendable (any TrackingStore, String, Value) async throws -> Void
+    ) -> Endpoint {
+        .postBody { body, server in
+            let (runID, value) =
+                try direct(body.readableBytesView) ?? generic(WireMessage(body: body.readableBytesView))
+            try await store(server.store, runID, value)
+            return APIResponse.empty()
+        }
+    }
 }

@@ -29,21 +29,20 @@ public struct DirectReader {
 
     /// The run and param of a `runs/log-parameter` body.
     public static func logParam(_ body: some Collection<UInt8>) -> (runID: String, param: Param)? {
-        withBytes(body) { reader in
-            guard let slots = reader.readFlat(Self.keyValueAndRun), let runID = reader.runID(slots, at: 2),
-                let (key, value) = reader.keyValue(slots)
-            else { return nil }
-            return (runID, Param(key: key, value: value))
-        }
+        runKeyValue(body).map { ($0.runID, Param(key: $0.key, value: $0.value)) }
     }
 
     /// The run and tag of a `runs/set-tag` body.
     public static func setTag(_ body: some Collection<UInt8>) -> (runID: String, tag: RunTag)? {
+        runKeyValue(body).map { ($0.runID, RunTag(key: $0.key, value: $0.value)) }
+    }
+
+    private static func runKeyValue(_ body: some Collection<UInt8>) -> (runID: String, key: String, value: String)? {
         withBytes(body) { reader in
             guard let slots = reader.readFlat(Self.keyValueAndRun), let runID = reader.runID(slots, at: 2),
                 let (key, value) = reader.keyValue(slots)
             else { return nil }
-            return (runID, RunTag(key: key, value: value))
+            return (runID, key, value)
         }
     }
 
