@@ -9,21 +9,18 @@ import NIOCore
 /// metric point, accepts an identical param again and upserts tags.
 enum LoggingEndpoints {
     static let all: [String: Endpoint] = [
-        "runs/log-metric": write(DirectReader.logMetric, { (try $0.runID(), try $0.metric()) }) {
-            try await $0.logMetric(runID: $1, $2)
-        },
-        "runs/log-parameter": write(DirectReader.logParam, { (try $0.runID(), try $0.param()) }) {
-            try await $0.logParam(runID: $1, $2)
-        },
-        "runs/set-tag": write(DirectReader.setTag, { (try $0.runID(), try $0.runTag()) }) {
-            try await $0.setTag(runID: $1, $2)
-        },
+        "runs/log-metric": write(
+            DirectReader.logMetric, { (try $0.runID(), try $0.metric()) }, { try await $0.logMetric(runID: $1, $2) }),
+        "runs/log-parameter": write(
+            DirectReader.logParam, { (try $0.runID(), try $0.param()) }, { try await $0.logParam(runID: $1, $2) }),
+        "runs/set-tag": write(
+            DirectReader.setTag, { (try $0.runID(), try $0.runTag()) }, { try await $0.setTag(runID: $1, $2) }),
         "runs/delete-tag": .post { message, server in
             try await server.store.deleteTag(
                 runID: try message.requiredString("run_id"), key: try message.requiredString("key"))
             return APIResponse.empty()
         },
-        "runs/log-batch": write(DirectReader.logBatch, { try $0.logBatch() }) { try await $0.logBatch(runID: $1, $2) },
+        "runs/log-batch": write(DirectReader.logBatch, { try $0.logBatch() }, { try await $0.logBatch(runID: $1, $2) }),
         "runs/log-inputs": .post { message, server in
             let runID = try message.requiredString("run_id")
             let inputs = try message.messages("datasets").map { try $0.datasetInput() }
