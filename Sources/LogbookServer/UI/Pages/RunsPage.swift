@@ -2,7 +2,7 @@ import Foundation
 import LogbookCore
 
 /// `/experiments/<id>` and `/runs?experiment=…`: the runs of one or several experiments, filtered
-/// with Logbook's search language, sorted on the server by any column, paged by keyset tokens,
+/// with Logbook's search language, sorted on the server by any column, paged by the store's tokens,
 /// parents expanding into their children, runs selectable for comparison.
 enum RunsPage {
     static let pageSizes = ["25", "50", "100", "200", "500"]
