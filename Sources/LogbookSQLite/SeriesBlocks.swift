@@ -27,8 +27,11 @@ enum SeriesBlocks {
         low_step, low_timestamp, low_value, high_step, high_timestamp, high_value
         """
 
-    /// Builds every block from the stored points (the migration that adds the table).
+    /// Builds every block from the stored points (the migration that adds the table), writing each
+    /// block as soon as the scan leaves it, so memory stays flat however long the histories are.
     static func backfill(_ db: Database) throws {
+        let insert = try db.makeStatement(
+            sql: "INSERT INTO metric_blocks (series_id, block, \(columns)) VALUES (?, ?, \(marks(14)))")
         var current: (series: Int64, block: Int64, summary: SeriesBlock)?
         var pending: [(Int64, Int64, SeriesBlock)] = []
         try db.forEachRow("SELECT series_id, step, timestamp, is_nan, value FROM metric_points") { row in
@@ -41,10 +44,13 @@ enum SeriesBlocks {
                 current = (series, block, SeriesBlock())
             }
             current!.summary.add(point)
+            // Written in groups: the scan's statement stays open while another writes.
+            if pending.count >= 4096 {
+                for (series, block, summary) in pending { try write(insert, series, block, summary) }
+                pending.removeAll(keepingCapacity: true)
+            }
         }
         if let current { pending.append((current.series, current.block, current.summary)) }
-        let insert = try db.makeStatement(
-            sql: "INSERT INTO metric_blocks (series_id, block, \(columns)) VALUES (?, ?, \(marks(14)))")
         for (series, block, summary) in pending { try write(insert, series, block, summary) }
     }
 
