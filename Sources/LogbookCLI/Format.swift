@@ -4,6 +4,17 @@ import LogbookCore
 /// How the CLI writes times, durations and numbers.
 enum Format {
     /// A millisecond timestamp as local date and time.
+    /// A titled block of aligned `key  value` lines, after a blank line; nothing when empty.
+    static func section(_ title: String, _ pairs: [(String, String)], into lines: inout [String]) {
+        guard !pairs.isEmpty else { return }
+        lines.append("")
+        lines.append(title)
+        let width = pairs.map(\.0.count).max() ?? 0
+        for (key, value) in pairs {
+            lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+        }
+    }
+
     static func time(_ milliseconds: Int64) -> String {
         let formatter = DateFormatter()
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
@@ -71,19 +82,11 @@ struct RunDetail {
             lines.append("  ended:       \(Format.time(end)) (\(Format.duration(end - info.startTime)))")
         }
         lines.append("  artifacts:   \(info.artifactURI)")
-        func section(_ title: String, _ pairs: [(String, String)]) {
-            guard !pairs.isEmpty else { return }
-            lines.append("")
-            lines.append(title)
-            let width = pairs.map(\.0.count).max() ?? 0
-            for (key, value) in pairs {
-                lines.append("  " + key.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
-            }
-        }
-        section("Params", run.data.params.map { ($0.key, $0.value) })
-        section(
-            "Metrics (latest)", run.data.metrics.map { ($0.key, "\(Format.value($0.value))  (step \($0.step))") })
-        section("Tags", run.data.tags.map { ($0.key, $0.value) })
+        Format.section("Params", run.data.params.map { ($0.key, $0.value) }, into: &lines)
+        Format.section(
+            "Metrics (latest)", run.data.metrics.map { ($0.key, "\(Format.value($0.value))  (step \($0.step))") },
+            into: &lines)
+        Format.section("Tags", run.data.tags.map { ($0.key, $0.value) }, into: &lines)
         return lines.joined(separator: "\n")
     }
 }

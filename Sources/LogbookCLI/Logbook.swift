@@ -12,7 +12,10 @@ struct LogbookCommand: AsyncParsableCommand {
             The store is taken from --tracking-uri, else LOGBOOK_TRACKING_URI, else MLFLOW_TRACKING_URI when it \
             names a SQLite file or a tracking server (http:// or https://), else ./logbook.db.
             """,
-        subcommands: [ExperimentsCommand.self, RunsCommand.self, UICommand.self, ServerCommand.self, DemoCommand.self]
+        subcommands: [
+            ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, UICommand.self, ServerCommand.self,
+            DemoCommand.self,
+        ]
     )
 
     /// Runs a subcommand's body, turning a `LogbookError` into a message on standard error and exit code 1.

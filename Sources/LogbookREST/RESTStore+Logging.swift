@@ -78,9 +78,13 @@ extension RESTStore {
     }
 
     static func metric(_ metric: Metric) -> [String: JSONValue] {
-        [
+        var message: [String: JSONValue] = [
             "key": .string(metric.key), "value": .double(metric.value), "timestamp": .integer(metric.timestamp),
             "step": .integer(metric.step),
         ]
+        if let modelID = metric.modelID { message["model_id"] = .string(modelID) }
+        if let datasetName = metric.datasetName { message["dataset_name"] = .string(datasetName) }
+        if let datasetDigest = metric.datasetDigest { message["dataset_digest"] = .string(datasetDigest) }
+        return message
     }
 }

@@ -94,6 +94,14 @@ public final class RESTStore: TrackingStore {
         try await call(.POST, endpoint, query: "", body: json, retry: retry)
     }
 
+    /// Sends `message` with `method` (PATCH, DELETE) to `/api/2.0/mlflow/<endpoint>`.
+    @discardableResult
+    func send(_ method: HTTPMethod, _ endpoint: String, _ message: [String: JSONValue], retry: Retry = .safe)
+        async throws -> WireMessage
+    {
+        try await call(method, endpoint, query: "", body: JSONWriter.bytes(.object(message)), retry: retry)
+    }
+
     /// GETs `/api/2.0/mlflow/<endpoint>?<query>` and returns the answer.
     func get(_ endpoint: String, _ query: [(String, String)]) async throws -> WireMessage {
         let text = query.map { "\(Self.escape($0.0))=\(Self.escape($0.1))" }.joined(separator: "&")

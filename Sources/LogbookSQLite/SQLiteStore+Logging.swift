@@ -26,7 +26,10 @@ extension SQLiteStore {
         try validation.validate(metric)
         let known = seriesIDs.ids(runID: runID, keys: [metric.key])
         let found = try await write { db in
-            try Self.insertMetrics(db, runKey: try Self.activeRunKey(db, runID), [metric], knownSeries: known)
+            let found = try Self.insertMetrics(
+                db, runKey: try Self.activeRunKey(db, runID), [metric], knownSeries: known)
+            if metric.modelID != nil { try Self.insertModelMetrics(db, runID: runID, [metric]) }
+            return found
         }
         seriesIDs.insert(runID: runID, found)
     }
@@ -49,6 +52,9 @@ extension SQLiteStore {
             let runKey = try Self.activeRunKey(db, runID)
             try Self.insertParams(db, runKey: runKey, runID: runID, batch.params)
             let found = try Self.insertMetrics(db, runKey: runKey, batch.metrics, knownSeries: known)
+            if batch.metrics.contains(where: { $0.modelID != nil }) {
+                try Self.insertModelMetrics(db, runID: runID, batch.metrics)
+            }
             try Self.upsertTags(db, runKey: runKey, batch.tags)
             return found
         }

@@ -179,6 +179,11 @@ extension SQLiteStore {
                     step: row.int64(5)))
         }
         try fetchInputs(db, keyList: keyList) { key, input in runs[index[key]!].inputs.append(input) }
+        try db.forEachRow(
+            "SELECT run_key, model_id, step FROM run_outputs WHERE run_key IN (\(keyList)) ORDER BY run_key, position"
+        ) { row in
+            runs[index[row.int64(0)]!].outputs.append(ModelOutput(modelID: row.text(1), step: row.int64(2)))
+        }
         return zip(keys, runs).map { (key: $0.0, run: $0.1) }
     }
 

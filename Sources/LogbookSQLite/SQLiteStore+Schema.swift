@@ -121,6 +121,64 @@ extension SQLiteStore {
             try db.execute(sql: SeriesBlocks.createTable)
             try SeriesBlocks.backfill(db)
         }
+        migrator.registerMigration("v5: logged models and run outputs") { db in
+            // MLflow 3's logged models. Metric points logged with a model id are kept twice: in the
+            // run's history (metric_points) and here, with the run and dataset they came from.
+            // Statuses are stored by name (PENDING, READY, FAILED).
+            try db.execute(
+                sql: """
+                    CREATE TABLE logged_models (
+                        model_key INTEGER PRIMARY KEY,
+                        model_id TEXT NOT NULL UNIQUE,
+                        experiment_id INTEGER NOT NULL REFERENCES experiments (experiment_id),
+                        name TEXT NOT NULL,
+                        artifact_location TEXT NOT NULL,
+                        creation_time INTEGER NOT NULL,
+                        last_updated_time INTEGER NOT NULL,
+                        status TEXT NOT NULL CHECK (status IN ('PENDING', 'READY', 'FAILED')),
+                        status_message TEXT,
+                        model_type TEXT,
+                        source_run_id TEXT,
+                        lifecycle_stage TEXT NOT NULL CHECK (lifecycle_stage IN ('active', 'deleted'))
+                    );
+                    CREATE INDEX logged_models_by_experiment
+                        ON logged_models (experiment_id, creation_time DESC, model_id);
+                    CREATE INDEX logged_models_by_source_run ON logged_models (source_run_id);
+                    CREATE TABLE logged_model_params (
+                        model_key INTEGER NOT NULL REFERENCES logged_models (model_key),
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (model_key, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE logged_model_tags (
+                        model_key INTEGER NOT NULL REFERENCES logged_models (model_key),
+                        key TEXT NOT NULL,
+                        value TEXT NOT NULL,
+                        PRIMARY KEY (model_key, key)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE logged_model_metrics (
+                        model_key INTEGER NOT NULL REFERENCES logged_models (model_key),
+                        key TEXT NOT NULL,
+                        timestamp INTEGER NOT NULL,
+                        step INTEGER NOT NULL,
+                        run_id TEXT NOT NULL,
+                        dataset_name TEXT NOT NULL,
+                        dataset_digest TEXT NOT NULL,
+                        is_nan INTEGER NOT NULL,
+                        value REAL NOT NULL,
+                        position INTEGER NOT NULL,
+                        PRIMARY KEY (model_key, key, timestamp, step, run_id, dataset_name, dataset_digest, is_nan, value)
+                    ) WITHOUT ROWID;
+                    CREATE INDEX logged_model_metrics_by_value ON logged_model_metrics (key, is_nan, value);
+                    CREATE TABLE run_outputs (
+                        run_key INTEGER NOT NULL REFERENCES runs (run_key),
+                        model_id TEXT NOT NULL,
+                        step INTEGER NOT NULL,
+                        position INTEGER NOT NULL,
+                        PRIMARY KEY (run_key, model_id, step)
+                    ) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 }

@@ -50,7 +50,8 @@ public struct JSONWriter {
         }
     }
 
-    /// `{"key": …, "value": …, "timestamp": …, "step": …[, "run_id": …]}`.
+    /// `{"key": …, "value": …, "timestamp": …, "step": …[, "model_id": …, "dataset_name": …,
+    /// "dataset_digest": …][, "run_id": …]}`.
     public mutating func metric(_ metric: Metric, runID: String? = nil) {
         raw("{\"key\":")
         string(metric.key)
@@ -60,6 +61,16 @@ public struct JSONWriter {
         integer(metric.timestamp)
         raw(",\"step\":")
         integer(metric.step)
+        if let modelID = metric.modelID {
+            raw(",\"model_id\":")
+            string(modelID)
+        }
+        if let datasetName = metric.datasetName, let datasetDigest = metric.datasetDigest {
+            raw(",\"dataset_name\":")
+            string(datasetName)
+            raw(",\"dataset_digest\":")
+            string(datasetDigest)
+        }
         if let runID {
             raw(",\"run_id\":")
             string(runID)

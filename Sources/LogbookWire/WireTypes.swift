@@ -53,15 +53,46 @@ public struct WireMetric: Codable, Sendable, Hashable {
     public var value: Double
     public var timestamp: Int64
     public var step: Int64
+    public var datasetName: String?
+    public var datasetDigest: String?
+    public var modelID: String?
+    public var runID: String?
+
+    enum CodingKeys: String, CodingKey {
+        case key, value, timestamp, step
+        case datasetName = "dataset_name"
+        case datasetDigest = "dataset_digest"
+        case modelID = "model_id"
+        case runID = "run_id"
+    }
 
     public init(_ metric: Metric) {
         key = metric.key
         value = metric.value
         timestamp = metric.timestamp
         step = metric.step
+        datasetName = metric.datasetName
+        datasetDigest = metric.datasetDigest
+        modelID = metric.modelID
     }
 
-    public var metric: Metric { Metric(key: key, value: value, timestamp: timestamp, step: step) }
+    /// A point of a logged model, with the run it was logged to.
+    public init(_ metric: LoggedModelMetric, modelID: String) {
+        key = metric.key
+        value = metric.value
+        timestamp = metric.timestamp
+        step = metric.step
+        datasetName = metric.datasetName
+        datasetDigest = metric.datasetDigest
+        self.modelID = modelID
+        runID = metric.runID
+    }
+
+    public var metric: Metric {
+        Metric(
+            key: key, value: value, timestamp: timestamp, step: step, modelID: modelID, datasetName: datasetName,
+            datasetDigest: datasetDigest)
+    }
 }
 
 /// `RunInfo` as MLflow sends it, with the deprecated `run_uuid` alias filled in.
@@ -122,16 +153,47 @@ public struct WireEmpty: Codable, Sendable, Hashable {
     public init() {}
 }
 
-/// `Run` as MLflow sends it (`inputs` is always present, as in MLflow's answers).
+/// `Run` as MLflow sends it (`inputs` and `outputs` are always present, as in MLflow's answers).
 public struct WireRun: Codable, Sendable, Hashable {
     public var info: WireRunInfo
     public var data: WireRunData
     public var inputs: WireRunInputs?
+    public var outputs: WireRunOutputs?
 
     public init(_ run: Run) {
         info = WireRunInfo(run.info)
         data = WireRunData(run.data)
         inputs = WireRunInputs(run.inputs)
+        outputs = WireRunOutputs(run.outputs)
+    }
+}
+
+/// `RunOutputs`: the logged models a run produced; `{}` when there are none.
+public struct WireRunOutputs: Codable, Sendable, Hashable {
+    public var modelOutputs: [WireModelOutput]?
+
+    enum CodingKeys: String, CodingKey {
+        case modelOutputs = "model_outputs"
+    }
+
+    public init(_ outputs: [ModelOutput]) {
+        modelOutputs = outputs.isEmpty ? nil : outputs.map(WireModelOutput.init)
+    }
+}
+
+/// `ModelOutput`: a model id and the step it was produced at.
+public struct WireModelOutput: Codable, Sendable, Hashable {
+    public var modelID: String
+    public var step: Int64
+
+    enum CodingKeys: String, CodingKey {
+        case modelID = "model_id"
+        case step
+    }
+
+    public init(_ output: ModelOutput) {
+        modelID = output.modelID
+        step = output.step
     }
 }
 

@@ -82,6 +82,36 @@ final class InstrumentedStore: TrackingStore {
     func deleteTag(runID: String, key: String) async throws { try await base.deleteTag(runID: runID, key: key) }
     func logMetric(runID: String, _ metric: Metric) async throws { try await base.logMetric(runID: runID, metric) }
     func logParam(runID: String, _ param: Param) async throws { try await base.logParam(runID: runID, param) }
+    func logOutputs(runID: String, models: [ModelOutput]) async throws {
+        try await base.logOutputs(runID: runID, models: models)
+    }
+    func createLoggedModel(_ creation: LoggedModelCreation) async throws -> LoggedModel {
+        try await base.createLoggedModel(creation)
+    }
+    func loggedModel(id: String, allowDeleted: Bool) async throws -> LoggedModel {
+        try await base.loggedModel(id: id, allowDeleted: allowDeleted)
+    }
+    func finalizeLoggedModel(id: String, status: LoggedModelStatus) async throws -> LoggedModel {
+        try await base.finalizeLoggedModel(id: id, status: status)
+    }
+    func deleteLoggedModel(id: String) async throws { try await base.deleteLoggedModel(id: id) }
+    func logLoggedModelParams(id: String, _ params: [Param]) async throws {
+        try await base.logLoggedModelParams(id: id, params)
+    }
+    func setLoggedModelTags(id: String, _ tags: [LoggedModelTag]) async throws {
+        try await base.setLoggedModelTags(id: id, tags)
+    }
+    func deleteLoggedModelTag(id: String, key: String) async throws {
+        try await base.deleteLoggedModelTag(id: id, key: key)
+    }
+    func searchLoggedModels(
+        experimentIDs: [String], filter: String?, datasets: [LoggedModelDataset], maxResults: Int,
+        orderBy: [LoggedModelOrder], pageToken: String?
+    ) async throws -> Page<LoggedModel> {
+        try await base.searchLoggedModels(
+            experimentIDs: experimentIDs, filter: filter, datasets: datasets, maxResults: maxResults,
+            orderBy: orderBy, pageToken: pageToken)
+    }
     func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws -> Page<Metric> {
         try await base.metricHistory(runID: runID, key: key, maxResults: maxResults, pageToken: pageToken)
     }

@@ -10,18 +10,32 @@ public struct Metric: Sendable, Hashable, Codable {
     public var timestamp: Int64
     /// The training step (or epoch, or any integer axis). Defaults to 0.
     public var step: Int64
+    /// The logged model this point measures, if any: the point is also recorded with the model
+    /// (``LoggedModel/metrics``). The run's history keeps the point either way.
+    public var modelID: String?
+    /// The dataset the point was measured on, with ``datasetDigest``: both or neither.
+    public var datasetName: String?
+    public var datasetDigest: String?
 
-    public init(key: String, value: Double, timestamp: Int64, step: Int64 = 0) {
+    public init(
+        key: String, value: Double, timestamp: Int64, step: Int64 = 0, modelID: String? = nil,
+        datasetName: String? = nil, datasetDigest: String? = nil
+    ) {
         self.key = key
         self.value = value
         self.timestamp = timestamp
         self.step = step
+        self.modelID = modelID
+        self.datasetName = datasetName
+        self.datasetDigest = datasetDigest
     }
 
     /// Points compare equal when every field is identical; unlike `Double`'s `==`, NaN equals NaN.
     public static func == (lhs: Metric, rhs: Metric) -> Bool {
         lhs.key == rhs.key && lhs.timestamp == rhs.timestamp && lhs.step == rhs.step
             && (lhs.value.bitPattern == rhs.value.bitPattern || (lhs.value.isNaN && rhs.value.isNaN))
+            && lhs.modelID == rhs.modelID && lhs.datasetName == rhs.datasetName
+            && lhs.datasetDigest == rhs.datasetDigest
     }
 
     public func hash(into hasher: inout Hasher) {

@@ -4,13 +4,18 @@ public struct Run: Sendable, Hashable, Codable, Identifiable {
     public var data: RunData
     /// The datasets the run used (``TrackingStore/logInputs(runID:datasets:)``).
     public var inputs: [DatasetInput]
+    /// The logged models the run produced (``TrackingStore/logOutputs(runID:models:)``).
+    public var outputs: [ModelOutput]
 
     public var id: String { info.runID }
 
-    public init(info: RunInfo, data: RunData = RunData(), inputs: [DatasetInput] = []) {
+    public init(
+        info: RunInfo, data: RunData = RunData(), inputs: [DatasetInput] = [], outputs: [ModelOutput] = []
+    ) {
         self.info = info
         self.data = data
         self.inputs = inputs
+        self.outputs = outputs
     }
 }
 

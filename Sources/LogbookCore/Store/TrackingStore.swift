@@ -98,6 +98,44 @@ public protocol TrackingStore: Sendable {
     /// `RESOURCE_DOES_NOT_EXIST`; a key the run never logged is an empty series. Stores with a
     /// faster path than reading the whole history implement it; the default reads the history.
     func metricSeries(runID: String, key: String, _ request: SeriesRequest) async throws -> MetricSeries
+
+    /// Records models a run produced (`runs/outputs`); they appear in ``Run/outputs``. Recording
+    /// the same model at the same step again changes nothing. Every model must exist.
+    func logOutputs(runID: String, models: [ModelOutput]) async throws
+
+    // MARK: Logged models
+
+    /// Creates a logged model, status ``LoggedModelStatus/pending``, in an active experiment,
+    /// with its artifact location under the experiment's (`…/models/<model id>/artifacts`).
+    func createLoggedModel(_ creation: LoggedModelCreation) async throws -> LoggedModel
+
+    /// The logged model with this id; a deleted one only when `allowDeleted`.
+    func loggedModel(id: String, allowDeleted: Bool) async throws -> LoggedModel
+
+    /// Marks a model ``LoggedModelStatus/ready`` or ``LoggedModelStatus/failed``. Finalizing again
+    /// with the same status is harmless; a ready model cannot become failed or pending again, and
+    /// pending is not a final status.
+    func finalizeLoggedModel(id: String, status: LoggedModelStatus) async throws -> LoggedModel
+
+    /// Soft-deletes a logged model: it leaves searches and `loggedModel(id:)`.
+    func deleteLoggedModel(id: String) async throws
+
+    /// Logs params of a model; like a run's, they are write-once.
+    func logLoggedModelParams(id: String, _ params: [Param]) async throws
+
+    /// Sets (inserts or replaces) tags of a model; within one call the last value of a key wins.
+    func setLoggedModelTags(id: String, _ tags: [LoggedModelTag]) async throws
+
+    /// Deletes a model's tag; a missing tag is `RESOURCE_DOES_NOT_EXIST`.
+    func deleteLoggedModelTag(id: String, key: String) async throws
+
+    /// Active logged models of the given experiments matching a search (see
+    /// ``LoggedModelSearch``), in `orderBy` order then creation time descending and id, one page
+    /// at a time.
+    func searchLoggedModels(
+        experimentIDs: [String], filter: String?, datasets: [LoggedModelDataset], maxResults: Int,
+        orderBy: [LoggedModelOrder], pageToken: String?
+    ) async throws -> Page<LoggedModel>
 }
 
 extension TrackingStore {
@@ -152,6 +190,28 @@ extension TrackingStore {
             token = page.nextPageToken
         } while token != nil
         return runs
+    }
+
+    /// The active logged model with this id.
+    public func loggedModel(id: String) async throws -> LoggedModel {
+        try await loggedModel(id: id, allowDeleted: false)
+    }
+
+    /// Every logged model matching a search, fetched page by page.
+    public func allLoggedModels(
+        experimentIDs: [String], filter: String? = nil, datasets: [LoggedModelDataset] = [],
+        orderBy: [LoggedModelOrder] = []
+    ) async throws -> [LoggedModel] {
+        var models: [LoggedModel] = []
+        var token: String?
+        repeat {
+            let page = try await searchLoggedModels(
+                experimentIDs: experimentIDs, filter: filter, datasets: datasets,
+                maxResults: Limits.defaultMaxResults, orderBy: orderBy, pageToken: token)
+            models += page.items
+            token = page.nextPageToken
+        } while token != nil
+        return models
     }
 
     /// Creates an experiment with the default artifact location and no tags.

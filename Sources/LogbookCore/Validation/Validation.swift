@@ -69,6 +69,16 @@ public struct Validation: Sendable {
     public func validate(_ metric: Metric) throws {
         try Self.validateKey(metric.key, kind: "Metric name")
         try validateTimestamp(metric)
+        try Self.validateModelLink(metric)
+    }
+
+    /// A point linked to a model or dataset: the dataset needs both name and digest.
+    private static func validateModelLink(_ metric: Metric) throws {
+        if (metric.datasetName == nil) != (metric.datasetDigest == nil) {
+            throw LogbookError.invalid(
+                "Both dataset_name and dataset_digest must be provided if one is provided (metric '\(metric.key)').")
+        }
+        if let modelID = metric.modelID { try validateLoggedModelID(modelID) }
     }
 
     private func validateTimestamp(_ metric: Metric) throws {
@@ -161,6 +171,9 @@ public struct Validation: Sendable {
             }
             lastKey = metric.key
             try validateTimestamp(metric)
+            if metric.modelID != nil || metric.datasetName != nil || metric.datasetDigest != nil {
+                try Self.validateModelLink(metric)
+            }
         }
         let params = try batch.params.map(validated)
         let tags = try batch.tags.map(validated)
@@ -199,6 +212,35 @@ public struct Validation: Sendable {
     }
 
     // MARK: Identifiers and names
+
+    /// Checks the shape of a logged model id: `m-` and 32 lowercase hex characters, as MLflow
+    /// makes them. (Anything else cannot name a model in this store.)
+    public static func validateLoggedModelID(_ modelID: String) throws {
+        let hex = modelID.utf8.dropFirst(2)
+        guard modelID.hasPrefix("m-"), hex.count == 32,
+            hex.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) })
+        else {
+            throw LogbookError(.resourceDoesNotExist, "Logged model with ID '\(modelID)' not found.")
+        }
+    }
+
+    /// Checks a logged model's name: non-empty, without `/ : . % " '` (MLflow's rule: names
+    /// appear in `models:/` and `runs:/` URIs).
+    public static func validateLoggedModelName(_ name: String) throws {
+        let forbidden: Set<Character> = ["/", ":", ".", "%", "\"", "'"]
+        if name.isEmpty || name.contains(where: forbidden.contains) {
+            throw LogbookError.invalid(
+                "Invalid model name ('\(name)') provided. Model name must be a non-empty string and cannot contain the following characters: ('/', ':', '.', '%', '\"', \"'\")"
+            )
+        }
+    }
+
+    /// Checks a logged model's tag and applies the long-value policy to its value.
+    public func validated(_ tag: LoggedModelTag) throws -> LoggedModelTag {
+        try Self.validateKey(tag.key, kind: "Tag key")
+        return LoggedModelTag(
+            key: tag.key, value: try limit(tag.value, to: Limits.maxTagValueLength, what: "Tag value"))
+    }
 
     /// Checks the shape of a run id.
     public static func validateRunID(_ runID: String) throws {

@@ -7,12 +7,6 @@ enum ServerEndpoints {
     /// because clients compare it with their own version.
     static let mlflowVersion = "3.17.2"
 
-    static let all: [String: Endpoint] = [
-        // Logged models (MLflow 3) are not kept; the client searches them while logging artifacts
-        // and takes an empty answer as "none".
-        "logged-models/search": .post { _, _ in APIResponse.empty() }
-    ]
-
     /// `GET /api/3.0/mlflow/server-info`: what this server can do. The client's artifact
     /// repository reads it to decide on multipart uploads; Logbook streams single uploads.
     static func serverInfo() throws -> Response {

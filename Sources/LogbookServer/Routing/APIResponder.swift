@@ -52,7 +52,13 @@ struct APIResponder: HTTPResponder {
         if let prefix = Self.apiPrefixes.first(where: path.hasPrefix) {
             var name = String(path.dropFirst(prefix.count))
             while name.hasSuffix("/") { name.removeLast() }
-            guard let endpoint = Endpoint.all[name] else { throw Self.endpointNotFound(request) }
+            if let file = try await LoggedModelEndpoints.artifactFile(
+                name, request: request, server: server, context: context)
+            {
+                return file
+            }
+            guard let endpoint = Endpoint.all[name] ?? LoggedModelEndpoints.endpoint(for: name, method: request.method)
+            else { throw Self.endpointNotFound(request) }
             try Self.checkMethod(request, allowed: endpoint.methods)
             if let handleBody = endpoint.handleBody {
                 return try await handleBody(
@@ -105,6 +111,7 @@ struct APIResponder: HTTPResponder {
     /// The request message: the query of a GET, the JSON body of anything else.
     static func message(of request: Request, limit: Int) async throws -> WireMessage {
         if request.method == .get || request.method == .delete {
+            // (A DELETE's body, if any, repeats what its path says: MLflow's client sends one.)
             return WireMessage(query: request.uri.query)
         }
         return try WireMessage(body: try await body(of: request, limit: limit).readableBytesView)

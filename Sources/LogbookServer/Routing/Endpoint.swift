@@ -45,5 +45,5 @@ struct Endpoint: Sendable {
         .merging(LoggingEndpoints.all) { first, _ in first }
         .merging(MetricEndpoints.all) { first, _ in first }
         .merging(ArtifactEndpoints.all) { first, _ in first }
-        .merging(ServerEndpoints.all) { first, _ in first }
+        .merging(LoggedModelEndpoints.all) { first, _ in first }
 }

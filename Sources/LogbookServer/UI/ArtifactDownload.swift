@@ -18,6 +18,17 @@ enum ArtifactDownload {
         let message = WireMessage(query: request.uri.query)
         let runID = try message.requiredString("run_uuid", alias: "run_id")
         let path = try message.requiredString("path")
+        let components = try safeComponents(path)
+        let run = try await server.store.run(id: runID)
+        return try await file(
+            components, under: run.info.artifactURI, owner: "run \(runID)",
+            disposition: message.contains(name: "download") ? "attachment" : "inline", server: server,
+            context: context)
+    }
+
+    /// A relative artifact path's components; a path that escapes its root, or names nothing, is
+    /// MLflow's 400 "Invalid path".
+    static func safeComponents(_ path: String) throws -> [String] {
         let components: [String]
         do {
             components = try ArtifactDirectory.components(of: path)
@@ -25,19 +36,27 @@ enum ArtifactDownload {
             throw LogbookError(.invalidParameterValue, "Invalid path")
         }
         guard !components.isEmpty else { throw LogbookError(.invalidParameterValue, "Invalid path") }
-        let run = try await server.store.run(id: runID)
-        let (directory, base) = try ArtifactLocation.resolve(run.info.artifactURI, server: server)
+        return components
+    }
+
+    /// The file at `components` under an artifact URI (of a run or a logged model), served so
+    /// that a browser never runs it.
+    static func file(
+        _ components: [String], under artifactURI: String, owner: String, disposition: String,
+        server: ServerContext, context: BasicRequestContext
+    ) async throws -> Response {
+        let (directory, base) = try ArtifactLocation.resolve(artifactURI, server: server)
         let relative = (base.isEmpty ? [] : [base]) + components
         let joined = relative.joined(separator: "/")
+        let path = components.joined(separator: "/")
         switch try directory.kind(of: joined) {
         case .missing:
-            throw LogbookError(.resourceDoesNotExist, "No artifact '\(path)' in run \(runID).")
+            throw LogbookError(.resourceDoesNotExist, "No artifact '\(path)' in \(owner).")
         case .directory:
             throw LogbookError(.invalidParameterValue, "'\(path)' is a directory, not a file.")
         case .file:
             let body = try await ArtifactProxy.fileIO.loadFile(path: try directory.resolve(joined), context: context)
             let name = components[components.count - 1].replacingOccurrences(of: "\"", with: "")
-            let disposition = message.contains(name: "download") ? "attachment" : "inline"
             return Response(
                 status: .ok,
                 headers: [

@@ -153,6 +153,8 @@ public struct DirectReader {
     static let metricOnly = Fields(["key", "value", "timestamp", "step"])
     static let keyValueOnly = Fields(["key", "value"])
     static let batch = Fields(["run_id", "metrics", "params", "tags"])
+    /// A metric's link to a logged model or dataset: rare, so left to ``WireMessage``.
+    static let modelLink = Fields(["model_id", "dataset_name", "dataset_digest"])
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
@@ -228,7 +230,9 @@ public struct DirectReader {
     private mutating func readFlat(_ fields: Fields) -> Slots? {
         var slots = Slots()
         let ok = readObject { reader, name in
-            guard let (field, camel) = reader.known(name, fields) else { return reader.skipUnknown(name) }
+            guard let (field, camel) = reader.known(name, fields) else {
+                return reader.known(name, Self.modelLink) == nil && reader.skipUnknown(name)
+            }
             let distinct = fields.snake[field] != fields.camel[field]
             guard slots.spell(field, camel ? 2 : 1, distinct: distinct), let value = reader.readScalar() else {
                 return false

@@ -3,11 +3,20 @@ import LogbookCore
 // Reading the model out of messages, with MLflow's field names: the server reads requests with
 // these, the REST store reads answers.
 extension WireMessage {
-    /// A `Metric` message: `key`, `value` and `timestamp` required, `step` defaulting to 0.
+    /// A `Metric` message: `key`, `value` and `timestamp` required, `step` defaulting to 0, and
+    /// the optional link to a logged model and dataset (an empty string is no link, as in MLflow).
     public func metric() throws(LogbookError) -> Metric {
         Metric(
             key: try requiredString("key"), value: try requiredDouble("value"),
-            timestamp: try requiredInt64("timestamp"), step: try int64("step") ?? 0)
+            timestamp: try requiredInt64("timestamp"), step: try int64("step") ?? 0,
+            modelID: try nonEmptyString("model_id"), datasetName: try nonEmptyString("dataset_name"),
+            datasetDigest: try nonEmptyString("dataset_digest"))
+    }
+
+    /// A string field, `nil` when absent or empty.
+    public func nonEmptyString(_ name: String) throws(LogbookError) -> String? {
+        guard let value = try string(name), !value.isEmpty else { return nil }
+        return value
     }
 
     /// A `Param` message; a missing value is the empty string.
@@ -104,6 +113,9 @@ extension WireMessage {
                 tags: try data?.messages("tags").map { tag throws(LogbookError) in try tag.runTag() } ?? []),
             inputs: try message("inputs")?.messages("dataset_inputs").map { input throws(LogbookError) in
                 try input.datasetInput()
+            } ?? [],
+            outputs: try message("outputs")?.messages("model_outputs").map { output throws(LogbookError) in
+                ModelOutput(modelID: try output.requiredString("model_id"), step: try output.int64("step") ?? 0)
             } ?? [])
         if run.info.runName.isEmpty, let name = run.data.tag(SystemTag.runName) { run.info.runName = name }
         return run

@@ -1,0 +1,181 @@
+import LogbookCore
+
+/// Turns a ``LoggedModelSearch`` into SQL over `logged_models lm`, `logged_model_params`,
+/// `logged_model_tags` and `logged_model_metrics`. Every user value is a bound parameter.
+///
+/// Semantics (MLflow 3): a metric comparison matches a model when any point logged for it
+/// compares (only points on the search's datasets, when it names some); ordering by a metric
+/// uses the latest point (timestamp, then step). Models lacking what a term orders by come last.
+public struct LoggedModelSearchSQL: Sendable {
+    public var dialect: SQLDialect
+
+    public init(dialect: SQLDialect) {
+        self.dialect = dialect
+    }
+
+    /// The condition for `search`'s filter and datasets on models aliased `lm`; `nil` when it
+    /// matches every model.
+    public func condition(_ search: LoggedModelSearch) -> SQLFragment? {
+        var parts: [SQLFragment] = []
+        if let filter = search.filter { parts.append(condition(filter, datasets: search.datasets)) }
+        if !search.datasets.isEmpty, !(search.filter.map(Self.hasMetric) ?? false) {
+            // Datasets alone: models with any point measured on one of them.
+            let datasets = datasetCondition(search.datasets)
+            parts.append(
+                SQLFragment(
+                    "EXISTS (SELECT 1 FROM logged_model_metrics x WHERE x.model_key = lm.model_key AND \(datasets.sql))",
+                    datasets.arguments))
+        }
+        guard !parts.isEmpty else { return nil }
+        return SQLFragment.joined(parts.map { SQLFragment("(\($0.sql))", $0.arguments) }, separator: " AND ")
+    }
+
+    private static func hasMetric(_ filter: FilterExpression<LoggedModelField>) -> Bool {
+        switch filter {
+        case .all(let terms), .any(let terms): terms.contains(where: hasMetric)
+        case .comparison(let comparison): if case .metric = comparison.field { true } else { false }
+        }
+    }
+
+    private func condition(_ filter: FilterExpression<LoggedModelField>, datasets: [LoggedModelDataset])
+        -> SQLFragment
+    {
+        func wrapped(_ terms: [FilterExpression<LoggedModelField>], _ separator: String) -> SQLFragment {
+            SQLFragment.joined(
+                terms.map { condition($0, datasets: datasets) }.map { SQLFragment("(\($0.sql))", $0.arguments) },
+                separator: separator)
+        }
+        switch filter {
+        case .all(let terms): return wrapped(terms, " AND ")
+        case .any(let terms): return wrapped(terms, " OR ")
+        case .comparison(let comparison): return condition(comparison, datasets: datasets)
+        }
+    }
+
+    private func condition(_ comparison: Comparison<LoggedModelField>, datasets: [LoggedModelDataset]) -> SQLFragment {
+        let values = RunSearchSQL(dialect: dialect)
+        switch comparison.field {
+        case .metric(let key):
+            guard case .number(let number) = comparison.value else { return SQLFragment("0") }
+            var test =
+                comparison.comparator == .notEqual
+                ? SQLFragment("(x.is_nan = 1 OR x.value != ?)", [.real(number)])
+                : SQLFragment("x.is_nan = 0 AND x.value \(comparison.comparator.rawValue) ?", [.real(number)])
+            if !datasets.isEmpty {
+                let restriction = datasetCondition(datasets)
+                test = SQLFragment("\(test.sql) AND \(restriction.sql)", test.arguments + restriction.arguments)
+            }
+            return SQLFragment(
+                "EXISTS (SELECT 1 FROM logged_model_metrics x WHERE x.model_key = lm.model_key AND x.key = ? AND \(test.sql))",
+                [.text(key)] + test.arguments)
+        case .param(let key):
+            return keyValue(table: "logged_model_params", key: key, comparison)
+        case .tag(let key):
+            return keyValue(table: "logged_model_tags", key: key, comparison)
+        case .attribute(.experimentID):
+            return values.value("CAST(lm.experiment_id AS TEXT)", comparison)
+        case .attribute(.status):
+            // Statuses are stored by their short names; MLflow's long names mean the same.
+            var comparison = comparison
+            switch comparison.value {
+            case .string(let name) where comparison.comparator == .equal || comparison.comparator == .notEqual:
+                comparison.value = .string(LoggedModelStatus(name: name)?.rawValue ?? name)
+            case .list(let names):
+                comparison.value = .list(names.map { LoggedModelStatus(name: $0)?.rawValue ?? $0 })
+            default: break
+            }
+            return values.value("lm.status", comparison)
+        case .attribute(let attribute):
+            return values.value(Self.column(attribute), comparison)
+        }
+    }
+
+    /// Points measured on one of `datasets` (by name, and digest when given), on `x`.
+    private func datasetCondition(_ datasets: [LoggedModelDataset]) -> SQLFragment {
+        SQLFragment.joined(
+            datasets.map { dataset in
+                if let digest = dataset.digest {
+                    SQLFragment("(x.dataset_name = ? AND x.dataset_digest = ?)", [.text(dataset.name), .text(digest)])
+                } else {
+                    SQLFragment("x.dataset_name = ?", [.text(dataset.name)])
+                }
+            }, separator: " OR "
+        ).parenthesized
+    }
+
+    private func keyValue(table: String, key: String, _ comparison: Comparison<LoggedModelField>) -> SQLFragment {
+        let exists = "EXISTS (SELECT 1 FROM \(table) k WHERE k.model_key = lm.model_key AND k.key = ?"
+        switch comparison.comparator {
+        case .isNull: return SQLFragment("NOT " + exists + ")", [.text(key)])
+        case .isNotNull: return SQLFragment(exists + ")", [.text(key)])
+        default:
+            let test = RunSearchSQL(dialect: dialect).value("k.value", comparison)
+            return SQLFragment(exists + " AND \(test.sql))", [.text(key)] + test.arguments)
+        }
+    }
+
+    /// Result columns to select beside the model key (`o0`, `o1`, …), the joins they need, and the
+    /// ORDER BY terms: `terms`, then creation time descending (unless ordered by it already) and
+    /// model id ascending.
+    public func ordering(_ terms: [LoggedModelSearch.Order]) -> (
+        columns: SQLFragment, joins: SQLFragment, orderBy: String
+    ) {
+        var columns: [SQLFragment] = []
+        var joins: [SQLFragment] = []
+        var order: [String] = []
+        for (index, term) in terms.enumerated() {
+            let direction = term.ascending ? "ASC" : "DESC"
+            let alias = "o\(index)"
+            switch term.field {
+            case .metric(let key):
+                var restriction = SQLFragment("")
+                if let dataset = term.dataset {
+                    restriction = datasetCondition([dataset])
+                    restriction.sql = " AND " + restriction.sql
+                }
+                columns.append(
+                    SQLFragment(
+                        """
+                        (SELECT CASE WHEN x.is_nan = 1 THEN NULL ELSE x.value END FROM logged_model_metrics x
+                        WHERE x.model_key = lm.model_key AND x.key = ?\(restriction.sql)
+                        ORDER BY x.timestamp DESC, x.step DESC, x.run_id LIMIT 1) AS \(alias)
+                        """, [.text(key)] + restriction.arguments))
+                order += ["(\(alias) IS NULL)", "\(alias) \(direction)"]
+            case .param(let key), .tag(let key):
+                let table = term.field == .param(key) ? "logged_model_params" : "logged_model_tags"
+                joins.append(
+                    SQLFragment(
+                        "LEFT JOIN \(table) \(alias) ON \(alias).model_key = lm.model_key AND \(alias).key = ?",
+                        [.text(key)]))
+                order += ["(\(alias).model_key IS NULL)", "\(alias).value \(direction)"]
+            case .attribute(let attribute):
+                let column = Self.column(attribute)
+                order += ["(\(column) IS NULL)", "\(column) \(direction)"]
+            }
+        }
+        if !terms.contains(where: { $0.field == .attribute(.creationTime) }) { order.append("lm.creation_time DESC") }
+        if !terms.contains(where: { $0.field == .attribute(.modelID) }) { order.append("lm.model_id ASC") }
+        return (
+            SQLFragment.joined(columns.map { SQLFragment(", " + $0.sql, $0.arguments) }, separator: ""),
+            SQLFragment.joined(joins, separator: " "), order.joined(separator: ", ")
+        )
+    }
+
+    static func column(_ attribute: LoggedModelAttribute) -> String {
+        switch attribute {
+        case .modelID: "lm.model_id"
+        case .experimentID: "lm.experiment_id"
+        case .name: "lm.name"
+        case .modelType: "lm.model_type"
+        case .status: "lm.status"
+        case .sourceRunID: "lm.source_run_id"
+        case .artifactLocation: "lm.artifact_location"
+        case .creationTime: "lm.creation_time"
+        case .lastUpdatedTime: "lm.last_updated_time"
+        }
+    }
+}
+
+extension SQLFragment {
+    var parenthesized: SQLFragment { SQLFragment("(\(sql))", arguments) }
+}
