@@ -82,6 +82,7 @@ extension ActiveRun {
         tags: [String: String] = [:], step: Int64 = 0
     ) async throws -> LoggedModel {
         let store = client.store
+        _ = try ArtifactUpload.files(under: directory)  // a missing directory creates no model
         let model = try await client.createLoggedModel(
             name: name, experimentID: info.experimentID, sourceRunID: id, modelType: modelType, params: params,
             tags: tags)

@@ -114,18 +114,19 @@ public struct LoggedModelSearchSQL: Sendable {
         }
     }
 
-    /// Result columns to select beside the model key (`o0`, `o1`, …), the joins they need, and the
-    /// ORDER BY terms: `terms`, then creation time descending (unless ordered by it already) and
-    /// model id ascending.
-    public func ordering(_ terms: [LoggedModelSearch.Order]) -> (
-        columns: SQLFragment, joins: SQLFragment, orderBy: String
-    ) {
-        var columns: [SQLFragment] = []
+    /// The sort keys of `terms` and the joins they need: `terms` (models lacking what a term
+    /// orders by last, in either direction), then creation time descending (unless ordered by it
+    /// already) and model id ascending, which makes the order total, so that a page can start
+    /// after the last row of the previous one (keyset paging).
+    public func ordering(_ terms: [LoggedModelSearch.Order]) -> (keys: [SortKey], joins: SQLFragment) {
+        var keys: [SortKey] = []
         var joins: [SQLFragment] = []
-        var order: [String] = []
+        func nullsLast(_ expression: SQLFragment, ascending: Bool) {
+            keys.append(SortKey(SQLFragment("(\(expression.sql) IS NULL)", expression.arguments), ascending: true))
+            keys.append(SortKey(expression, ascending: ascending, nullable: true))
+        }
         for (index, term) in terms.enumerated() {
-            let direction = term.ascending ? "ASC" : "DESC"
-            let alias = "o\(index)"
+            let alias = "j\(index)"
             switch term.field {
             case .metric(let key):
                 var restriction = SQLFragment("")
@@ -133,32 +134,36 @@ public struct LoggedModelSearchSQL: Sendable {
                     restriction = datasetCondition([dataset])
                     restriction.sql = " AND " + restriction.sql
                 }
-                columns.append(
+                // The latest point (timestamp, then step); NaN sorts with the missing.
+                nullsLast(
                     SQLFragment(
                         """
-                        (SELECT CASE WHEN x.is_nan = 1 THEN NULL ELSE x.value END FROM logged_model_metrics x
-                        WHERE x.model_key = lm.model_key AND x.key = ?\(restriction.sql)
-                        ORDER BY x.timestamp DESC, x.step DESC, x.run_id LIMIT 1) AS \(alias)
-                        """, [.text(key)] + restriction.arguments))
-                order += ["(\(alias) IS NULL)", "\(alias) \(direction)"]
+                        (SELECT CASE WHEN x.is_nan = 1 THEN NULL ELSE x.value END FROM logged_model_metrics x \
+                        WHERE x.model_key = lm.model_key AND x.key = ?\(restriction.sql) \
+                        ORDER BY x.timestamp DESC, x.step DESC, x.run_id LIMIT 1)
+                        """, [.text(key)] + restriction.arguments), ascending: term.ascending)
             case .param(let key), .tag(let key):
                 let table = term.field == .param(key) ? "logged_model_params" : "logged_model_tags"
                 joins.append(
                     SQLFragment(
                         "LEFT JOIN \(table) \(alias) ON \(alias).model_key = lm.model_key AND \(alias).key = ?",
                         [.text(key)]))
-                order += ["(\(alias).model_key IS NULL)", "\(alias).value \(direction)"]
+                nullsLast(SQLFragment("\(alias).value"), ascending: term.ascending)
             case .attribute(let attribute):
-                let column = Self.column(attribute)
-                order += ["(\(column) IS NULL)", "\(column) \(direction)"]
+                if attribute.isOptional {
+                    nullsLast(SQLFragment(Self.column(attribute)), ascending: term.ascending)
+                } else {
+                    keys.append(SortKey(SQLFragment(Self.column(attribute)), ascending: term.ascending))
+                }
             }
         }
-        if !terms.contains(where: { $0.field == .attribute(.creationTime) }) { order.append("lm.creation_time DESC") }
-        if !terms.contains(where: { $0.field == .attribute(.modelID) }) { order.append("lm.model_id ASC") }
-        return (
-            SQLFragment.joined(columns.map { SQLFragment(", " + $0.sql, $0.arguments) }, separator: ""),
-            SQLFragment.joined(joins, separator: " "), order.joined(separator: ", ")
-        )
+        if !terms.contains(where: { $0.field == .attribute(.creationTime) }) {
+            keys.append(SortKey(SQLFragment("lm.creation_time"), ascending: false))
+        }
+        if !terms.contains(where: { $0.field == .attribute(.modelID) }) {
+            keys.append(SortKey(SQLFragment("lm.model_id"), ascending: true))
+        }
+        return (keys, SQLFragment.joined(joins, separator: " "))
     }
 
     static func column(_ attribute: LoggedModelAttribute) -> String {
@@ -178,4 +183,68 @@ public struct LoggedModelSearchSQL: Sendable {
 
 extension SQLFragment {
     var parenthesized: SQLFragment { SQLFragment("(\(sql))", arguments) }
+}
+
+/// One term of a total order: an expression and its direction.
+public struct SortKey: Sendable, Hashable {
+    public var expression: SQLFragment
+    public var ascending: Bool
+    /// Whether the expression can be NULL (then a flag key before it puts NULLs last).
+    public var nullable: Bool
+
+    public init(_ expression: SQLFragment, ascending: Bool, nullable: Bool = false) {
+        self.expression = expression
+        self.ascending = ascending
+        self.nullable = nullable
+    }
+}
+
+/// Keyset paging over a total order of ``SortKey``s: the query selects each key as a column
+/// (`s0`, `s1`, …) of a subquery `q`, and a page starts after the last row of the previous one.
+public enum Keyset {
+    /// `SELECT id, s0, s1, … FROM (SELECT <id> AS id, <keys> FROM <from> WHERE <condition>) q
+    /// [WHERE after] ORDER BY … LIMIT limit`.
+    public static func query(
+        id: String, keys: [SortKey], from: SQLFragment, condition: SQLFragment, after: [SQLValue?]?, limit: Int?
+    ) -> SQLFragment {
+        var columns = SQLFragment("\(id) AS id")
+        for (index, key) in keys.enumerated() {
+            columns = SQLFragment(
+                "\(columns.sql), \(key.expression.sql) AS s\(index)", columns.arguments + key.expression.arguments)
+        }
+        var sql = "SELECT * FROM (SELECT \(columns.sql) FROM \(from.sql) WHERE \(condition.sql)) q"
+        var arguments = columns.arguments + from.arguments + condition.arguments
+        if let after {
+            let position = self.after(keys, after)
+            sql += " WHERE " + position.sql
+            arguments += position.arguments
+        }
+        sql +=
+            " ORDER BY "
+            + keys.indices.map { "q.s\($0) \(keys[$0].ascending ? "ASC" : "DESC")" }.joined(separator: ", ")
+        if let limit { sql += " LIMIT \(limit)" }
+        return SQLFragment(sql, arguments)
+    }
+
+    /// Rows strictly after the row whose sort keys were `values`: for some key, every earlier key
+    /// equal and this one beyond. A NULL is equal only to NULL, and nothing is beyond it (NULLs
+    /// sit last, behind their flag key).
+    static func after(_ keys: [SortKey], _ values: [SQLValue?]) -> SQLFragment {
+        var alternatives: [SQLFragment] = []
+        var equal: [SQLFragment] = []
+        for (index, key) in keys.enumerated() where index < values.count {
+            let column = "q.s\(index)"
+            if let value = values[index] {
+                alternatives.append(
+                    SQLFragment.joined(
+                        equal + [SQLFragment("\(column) \(key.ascending ? ">" : "<") ?", [value])], separator: " AND "
+                    ).parenthesized)
+                equal.append(SQLFragment("\(column) = ?", [value]))
+            } else {
+                equal.append(SQLFragment("\(column) IS NULL"))
+            }
+        }
+        return alternatives.isEmpty
+            ? SQLFragment("0") : SQLFragment.joined(alternatives, separator: " OR ").parenthesized
+    }
 }

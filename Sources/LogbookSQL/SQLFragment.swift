@@ -1,7 +1,7 @@
 import LogbookCore
 
 /// A value bound to a statement parameter: user input never becomes SQL text.
-public enum SQLValue: Sendable, Hashable {
+public enum SQLValue: Sendable, Hashable, Codable {
     case integer(Int64)
     case real(Double)
     case text(String)

@@ -140,12 +140,12 @@ extension SQLiteStore {
         }
     }
 
-    /// Where a logged-model paging session is (as for runs: the offset, and the snapshot of the
-    /// ordered matches taken when the second page was asked for).
+    /// Where a logged-model paging session is: the search it belongs to, and the sort keys of
+    /// the last model of the previous page (keyset paging: models added or removed meanwhile
+    /// never make a page repeat or skip one).
     private struct ModelSearchPosition: Codable {
         var search: String
-        var offset: Int
-        var snapshot: String?
+        var after: [SQLValue?]
     }
 
     public func searchLoggedModels(
@@ -166,44 +166,35 @@ extension SQLiteStore {
             )
         }
         guard !numbers.isEmpty else { return Page(items: []) }
-        let query = Self.loggedModelQuery(search, experiments: numbers)
-        guard let position else {
-            return try await read { db in
-                var keys: [Int64] = []
-                try db.forEachRow(
-                    query.sql + " LIMIT \(maxResults + 1)", arguments: StatementArguments(query.arguments)
-                ) { row in keys.append(row.int64(0)) }
-                let models = try Self.fetchLoggedModels(db, keys: Array(keys.prefix(maxResults)))
-                let token =
-                    keys.count > maxResults
-                    ? PageToken.encode(ModelSearchPosition(search: fingerprint, offset: maxResults)) : nil
-                return Page(items: models, nextPageToken: token)
-            }
-        }
-        let snapshotID = position.snapshot ?? UUID().uuidString
-        return try await read { [searchSnapshots] db in
-            var keys: [Int64]
-            if let cached = searchSnapshots.keys(snapshotID) {
-                keys = cached
-            } else {
-                keys = []
-                try db.forEachRow(query.sql, arguments: StatementArguments(query.arguments)) { row in
-                    keys.append(row.int64(0))
+        let query = Self.loggedModelQuery(search, experiments: numbers, after: position?.after, limit: maxResults + 1)
+        return try await read { db in
+            var keys: [Int64] = []
+            var last: [SQLValue?] = []
+            let rows = try Row.fetchCursor(db, sql: query.sql, arguments: StatementArguments(query.arguments))
+            while let row = try rows.next() {
+                guard keys.count < maxResults else {
+                    return Page(
+                        items: try Self.fetchLoggedModels(db, keys: keys),
+                        nextPageToken: PageToken.encode(ModelSearchPosition(search: fingerprint, after: last)))
                 }
-                searchSnapshots.store(snapshotID, keys)
+                keys.append(row[0])
+                last = (1..<row.count).map { index in
+                    switch (row[index] as DatabaseValue).storage {
+                    case .int64(let number): .integer(number)
+                    case .double(let number): .real(number)
+                    case .string(let text): .text(text)
+                    case .null, .blob: nil
+                    }
+                }
             }
-            let start = min(position.offset, keys.count)
-            let end = min(start + maxResults, keys.count)
-            let models = try Self.fetchLoggedModels(db, keys: Array(keys[start..<end]))
-            let token =
-                end < keys.count
-                ? PageToken.encode(ModelSearchPosition(search: fingerprint, offset: end, snapshot: snapshotID)) : nil
-            return Page(items: models, nextPageToken: token)
+            return Page(items: try Self.fetchLoggedModels(db, keys: keys))
         }
     }
 
-    /// `SELECT lm.model_key, … ORDER BY …`: every active model the search matches, in order.
-    static func loggedModelQuery(_ search: LoggedModelSearch, experiments: [Int64]) -> SQLFragment {
+    /// Every active model the search matches, in order, after a position: `id, s0, s1, …`.
+    static func loggedModelQuery(_ search: LoggedModelSearch, experiments: [Int64], after: [SQLValue?]?, limit: Int)
+        -> SQLFragment
+    {
         let translator = LoggedModelSearchSQL(dialect: .sqlite)
         var condition = SQLFragment(
             "lm.experiment_id IN (\(experiments.map(String.init).joined(separator: ","))) AND lm.lifecycle_stage = 'active'"
@@ -211,10 +202,10 @@ extension SQLiteStore {
         if let filter = translator.condition(search) {
             condition = SQLFragment("\(condition.sql) AND \(filter.sql)", filter.arguments)
         }
-        let (columns, joins, order) = translator.ordering(search.orderBy)
-        return SQLFragment(
-            "SELECT lm.model_key\(columns.sql) FROM logged_models lm \(joins.sql) WHERE \(condition.sql) ORDER BY \(order)",
-            columns.arguments + joins.arguments + condition.arguments)
+        let (keys, joins) = translator.ordering(search.orderBy)
+        return Keyset.query(
+            id: "lm.model_key", keys: keys, from: SQLFragment("logged_models lm \(joins.sql)", joins.arguments),
+            condition: condition, after: after, limit: limit)
     }
 
     // MARK: Model metrics

@@ -161,5 +161,5 @@ enum LoggedModelGrammar: SearchGrammar {
 
 extension LoggedModelAttribute {
     /// Whether a model may lack the attribute (IS NULL applies).
-    var isOptional: Bool { self == .modelType || self == .sourceRunID }
+    public var isOptional: Bool { self == .modelType || self == .sourceRunID }
 }

@@ -1,0 +1,54 @@
+import Foundation
+import LogbookCore
+import LogbookSQLite
+import Testing
+
+@Suite("logbook models")
+struct ModelsCommandTests {
+    @Test("list and show a model: status, source run (deleted or not), metrics, params, tags; --json is MLflow's")
+    func listAndShow() async throws {
+        let cli = try CLI()
+        let store = try SQLiteStore(
+            path: cli.directory + "/logbook.db", configuration: .init(artifactRoot: cli.directory + "/artifacts"))
+        let run = try await store.createRun(RunCreation(experimentID: "0", runName: "train"))
+        let ready = try await store.createLoggedModel(
+            LoggedModelCreation(
+                experimentID: "0", name: "classifier", sourceRunID: run.id,
+                params: [Param(key: "solver", value: "lbfgs")], tags: [LoggedModelTag(key: "stage", value: "dev")]))
+        try await store.logMetric(
+            runID: run.id, Metric(key: "accuracy", value: 0.93, timestamp: 5, step: 2, modelID: ready.modelID))
+        _ = try await store.finalizeLoggedModel(id: ready.modelID, status: .ready)
+        let pending = try await store.createLoggedModel(LoggedModelCreation(experimentID: "0", name: "half-saved"))
+
+        let table = try await cli("models", "list")
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.hasPrefix("MODEL ID"))
+        #expect(table.stdout.contains(ready.modelID) && table.stdout.contains("READY"))
+        #expect(table.stdout.contains("accuracy=0.93"))
+        #expect(table.stdout.contains(pending.modelID) && table.stdout.contains("PENDING"))
+        let filtered = try await cli("models", "list", "--filter", "metrics.accuracy > 0.9").stdout
+        #expect(filtered.contains(ready.modelID) && !filtered.contains(pending.modelID))
+
+        try await store.deleteRun(id: run.id)
+        let shown = try await cli("models", "show", ready.modelID)
+        #expect(shown.status == 0, "\(shown.stderr)")
+        #expect(shown.stdout.contains("status:      READY"))
+        #expect(shown.stdout.contains("source run:  \(run.id) (train, RUNNING, deleted)"))
+        #expect(shown.stdout.contains("solver") && shown.stdout.contains("lbfgs"))
+        #expect(shown.stdout.contains("accuracy") && shown.stdout.contains("(step 2)"))
+        #expect(shown.stdout.contains("/models/\(ready.modelID)/artifacts"))
+        #expect(try await cli("models", "show", pending.modelID).stdout.contains("writer stopped"))
+
+        let json = try await cli("models", "show", ready.modelID, "--json").json()
+        let info = try #require((json["model"] as? [String: Any])?["info"] as? [String: Any])
+        #expect(info["model_id"] as? String == ready.modelID)
+        #expect(info["status"] as? String == "LOGGED_MODEL_READY")
+        #expect(info["source_run_id"] as? String == run.id)
+        let listed = try await cli("models", "list", "--json").json()
+        #expect((listed["models"] as? [Any])?.count == 2)
+
+        let missing = try await cli("models", "show", "m-0123456789abcdef0123456789abcdef")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("RESOURCE_DOES_NOT_EXIST"))
+    }
+}
