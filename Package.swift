@@ -87,6 +87,9 @@ let package = Package(
             name: "ServerBenchmarks", dependencies: ["BenchmarkSupport", "Logbook", "LogbookREST", "LogbookSQLite"],
             path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(
+            name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
+            path: "Benchmarks/ModelBenchmarks"),
+        .executableTarget(
             name: "UIBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/UIBenchmarks"),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),

@@ -121,9 +121,12 @@ public struct LoggedModelSearchSQL: Sendable {
     public func ordering(_ terms: [LoggedModelSearch.Order]) -> (keys: [SortKey], joins: SQLFragment) {
         var keys: [SortKey] = []
         var joins: [SQLFragment] = []
-        func nullsLast(_ expression: SQLFragment, ascending: Bool) {
-            keys.append(SortKey(SQLFragment("(\(expression.sql) IS NULL)", expression.arguments), ascending: true))
-            keys.append(SortKey(expression, ascending: ascending, nullable: true))
+        func nullsLast(_ expression: SQLFragment, ascending: Bool, computed: Bool = false) {
+            keys.append(
+                SortKey(
+                    SQLFragment("(\(expression.sql) IS NULL)", expression.arguments), ascending: true,
+                    computed: computed))
+            keys.append(SortKey(expression, ascending: ascending, nullable: true, computed: computed))
         }
         for (index, term) in terms.enumerated() {
             let alias = "j\(index)"
@@ -141,7 +144,7 @@ public struct LoggedModelSearchSQL: Sendable {
                         (SELECT CASE WHEN x.is_nan = 1 THEN NULL ELSE x.value END FROM logged_model_metrics x \
                         WHERE x.model_key = lm.model_key AND x.key = ?\(restriction.sql) \
                         ORDER BY x.timestamp DESC, x.step DESC, x.run_id LIMIT 1)
-                        """, [.text(key)] + restriction.arguments), ascending: term.ascending)
+                        """, [.text(key)] + restriction.arguments), ascending: term.ascending, computed: true)
             case .param(let key), .tag(let key):
                 let table = term.field == .param(key) ? "logged_model_params" : "logged_model_tags"
                 joins.append(
@@ -191,11 +194,15 @@ public struct SortKey: Sendable, Hashable {
     public var ascending: Bool
     /// Whether the expression can be NULL (then a flag key before it puts NULLs last).
     public var nullable: Bool
+    /// Whether the expression is a subquery per row, worth computing once per page rather than
+    /// once in the filter and again in the order.
+    public var computed: Bool
 
-    public init(_ expression: SQLFragment, ascending: Bool, nullable: Bool = false) {
+    public init(_ expression: SQLFragment, ascending: Bool, nullable: Bool = false, computed: Bool = false) {
         self.expression = expression
         self.ascending = ascending
         self.nullable = nullable
+        self.computed = computed
     }
 }
 
@@ -212,7 +219,13 @@ public enum Keyset {
             columns = SQLFragment(
                 "\(columns.sql), \(key.expression.sql) AS s\(index)", columns.arguments + key.expression.arguments)
         }
-        var sql = "SELECT * FROM (SELECT \(columns.sql) FROM \(from.sql) WHERE \(condition.sql)) q"
+        // Computed keys: the matches are materialized once, so that each subquery runs once per
+        // row (the whole match set is sorted anyway); otherwise the query is flattened and can
+        // walk an index in order and stop after a page.
+        let inner = "SELECT \(columns.sql) FROM \(from.sql) WHERE \(condition.sql)"
+        var sql =
+            keys.contains(where: \.computed)
+            ? "WITH q AS MATERIALIZED (\(inner)) SELECT * FROM q" : "SELECT * FROM (\(inner)) q"
         var arguments = columns.arguments + from.arguments + condition.arguments
         if let after {
             let position = self.after(keys, after)

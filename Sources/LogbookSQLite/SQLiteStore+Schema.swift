@@ -124,7 +124,9 @@ extension SQLiteStore {
         migrator.registerMigration("v5: logged models and run outputs") { db in
             // MLflow 3's logged models. Metric points logged with a model id are kept twice: in the
             // run's history (metric_points) and here, with the run and dataset they came from.
-            // Statuses are stored by name (PENDING, READY, FAILED).
+            // Statuses are stored by name (PENDING, READY, FAILED). A model's points are clustered
+            // by (model, key, timestamp, step): a metric filter or order is one short range read per
+            // model (an index by value lured the planner into scanning every model's points).
             try db.execute(
                 sql: """
                     CREATE TABLE logged_models (
@@ -169,7 +171,6 @@ extension SQLiteStore {
                         position INTEGER NOT NULL,
                         PRIMARY KEY (model_key, key, timestamp, step, run_id, dataset_name, dataset_digest, is_nan, value)
                     ) WITHOUT ROWID;
-                    CREATE INDEX logged_model_metrics_by_value ON logged_model_metrics (key, is_nan, value);
                     CREATE TABLE run_outputs (
                         run_key INTEGER NOT NULL REFERENCES runs (run_key),
                         model_id TEXT NOT NULL,

@@ -65,6 +65,13 @@ def log_with_mlflow():
         mlflow.log_dict({"layers": [64, 32], "dropout": 0.1}, "config.json")
         mlflow.log_text("epoch,loss\n1,0.9\n2,0.5\n", "history.csv")
         STATE["hostile"] = hostile.info.run_id
+    with mlflow.start_run(run_name="with-model") as with_model:
+        from sklearn.datasets import load_iris
+        from sklearn.linear_model import LogisticRegression
+        X, y = load_iris(return_X_y=True)
+        info = mlflow.sklearn.log_model(LogisticRegression(max_iter=300).fit(X, y), name="classifier")
+        mlflow.log_metric("accuracy", 0.97, model_id=info.model_id)
+        STATE["with_model"] = (with_model.info.run_id, info.model_id)
     client = MlflowClient()
     live = client.create_run(experiment.experiment_id, run_name="still-training")
     for step in range(30):
@@ -171,6 +178,17 @@ class WebUI(unittest.TestCase):
         self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, ".preview table td"))
         cells = [c.text for c in self.driver.find_elements(By.CSS_SELECTOR, ".preview table tr:last-child td")]
         self.assertEqual(cells, ["2", "0.5"])
+
+    def test_run_page_lists_its_logged_models(self):
+        run_id, model_id = STATE["with_model"]
+        self.open(f"/runs/{run_id}")
+        row = self.driver.find_element(By.CSS_SELECTOR, f"section.models tr[data-model-id='{model_id}']")
+        self.assertIn("classifier", row.text)
+        self.assertIn("READY", row.text)
+        self.assertIn("accuracy=0.97", row.text)
+        row.find_element(By.LINK_TEXT, "MLmodel").click()
+        self.wait(lambda: "flavors:" in self.driver.find_element(By.TAG_NAME, "body").text)
+        self.driver.back()
 
     def test_compare_three_runs(self):
         runs = "&".join(f"run={r}" for r in STATE["py_trials"])

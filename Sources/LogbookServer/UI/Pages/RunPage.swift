@@ -17,6 +17,10 @@ enum RunPage {
             experimentIDs: [info.experimentID], filter: "tags.`\(SystemTag.parentRunID)` = '\(info.runID)'",
             viewType: .all, maxResults: 200, orderBy: ["attributes.start_time ASC"], pageToken: nil)
         let chart = ChartSettings(&query)
+        let models = try await server.store.searchLoggedModels(
+            experimentIDs: [info.experimentID], filter: "source_run_id = '\(info.runID)'", datasets: [],
+            maxResults: 100, orderBy: [LoggedModelOrder(field: "creation_timestamp", ascending: true)], pageToken: nil
+        ).items
 
         let tag = { (key: String) in run.data.tag(key) }
         let dirty = tag(SystemTag.gitDirty).map { $0 == "true" ? "yes (uncommitted changes)" : "no" }
@@ -96,12 +100,51 @@ enum RunPage {
             \(ChartSettings.grid(modelKeys, empty: "No metrics logged\(info.status == .running ? " yet" : "")."))
             \(HTML.when(!systemKeys.isEmpty, "<details class=\"system\" open><summary><h2>System metrics</h2></summary>\(ChartSettings.grid(systemKeys, empty: ""))</details>"))
             </section>
+            \(HTML.when(!models.isEmpty, modelsSection(models, server: server)))
             <section><h2>Artifacts</h2><div class="artifacts" data-run-id="\(info.runID)"><p class="muted">Loading…</p></div></section>
             """
         let crumbs: [(title: String, url: UIURL?)] = [
             ("Experiments", UIURL("/")), (experiment.name, UIURL("/experiments/\(experiment.id)")), (info.runName, nil),
         ]
         return Layout.page(title: info.runName, crumbs: crumbs, notes: query.notes, body: body)
+    }
+
+    /// The logged models the run produced: status, latest metrics, and their top-level files.
+    static func modelsSection(_ models: [LoggedModel], server: ServerContext) -> HTML {
+        let rows = models.map { model -> HTML in
+            var latest: [String: LoggedModelMetric] = [:]
+            for metric in model.metrics {
+                if let current = latest[metric.key], (current.timestamp, current.step) > (metric.timestamp, metric.step) {
+                    continue
+                }
+                latest[metric.key] = metric
+            }
+            let metrics = latest.values.sorted { $0.key < $1.key }.map { "\($0.key)=\(UIFormat.number($0.value))" }
+            let entries: [ArtifactDirectory.Entry]
+            if let (directory, base) = try? ArtifactLocation.resolve(model.artifactLocation, server: server) {
+                entries = ((try? directory.list(base)) ?? nil) ?? []
+            } else {
+                entries = []
+            }
+            let files = entries.filter { !$0.isDirectory }.map { entry -> HTML in
+                let url = UIURL(
+                    "/ajax-api/2.0/mlflow/logged-models/\(model.modelID)/artifacts/files",
+                    [("artifact_file_path", entry.name)])
+                return "<a href=\"\(url)\">\(entry.name)</a>"
+            }
+            let status = model.status.rawValue
+            return """
+                <tr data-model-id="\(model.modelID)"><td>\(model.name)</td><td><code>\(model.modelID)</code></td>\
+                <td><span class="status model-\(status.lowercased())">\(status)</span></td>\
+                <td>\(UIFormat.time(model.creationTime))</td><td>\(metrics.joined(separator: " "))</td>\
+                <td>\(files.isEmpty ? "—" : files.joined(separator: " "))</td></tr>
+                """
+        }
+        return """
+            <section class="models"><h2>Logged models <span class="count">\(models.count)</span></h2>
+            <table class="grid compact"><thead><tr><th>Name</th><th>Model ID</th><th>Status</th><th>Created</th><th>Metrics</th><th>Files</th></tr></thead>
+            <tbody>\(rows.joined())</tbody></table></section>
+            """
     }
 
     static func keyValueTable(_ title: String, _ pairs: [(String, String)], kind: String) -> HTML {
