@@ -41,16 +41,21 @@ public struct ExperimentSearchSQL: Sendable {
         }
     }
 
-    /// ORDER BY terms, then creation time descending (unless used) and id ascending.
-    public func ordering(_ terms: [OrderTerm<ExperimentField>]) -> String {
-        var order: [String] = []
+    /// The sort keys of `terms`, then creation time descending (unless used) and id ascending:
+    /// a total order, for keyset paging (every attribute is NOT NULL).
+    public func ordering(_ terms: [OrderTerm<ExperimentField>]) -> [SortKey] {
+        var keys: [SortKey] = []
         for term in terms {
             guard case .attribute(let attribute) = term.field else { continue }
-            order.append("\(Self.column(attribute)) \(term.ascending ? "ASC" : "DESC")")
+            keys.append(SortKey(SQLFragment(Self.column(attribute)), ascending: term.ascending))
         }
-        if !terms.contains(where: { $0.field == .attribute(.creationTime) }) { order.append("e.creation_time DESC") }
-        if !terms.contains(where: { $0.field == .attribute(.experimentID) }) { order.append("e.experiment_id ASC") }
-        return order.joined(separator: ", ")
+        if !terms.contains(where: { $0.field == .attribute(.creationTime) }) {
+            keys.append(SortKey(SQLFragment("e.creation_time"), ascending: false))
+        }
+        if !terms.contains(where: { $0.field == .attribute(.experimentID) }) {
+            keys.append(SortKey(SQLFragment("e.experiment_id"), ascending: true))
+        }
+        return keys
     }
 
     static func column(_ attribute: ExperimentAttribute) -> String {

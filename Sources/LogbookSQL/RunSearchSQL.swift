@@ -95,14 +95,13 @@ public struct RunSearchSQL: Sendable {
         }
     }
 
-    /// The joins and ORDER BY terms for `terms`, then start time descending (unless ordered by it
-    /// already) and run id ascending. Runs lacking a key come last in both directions; NaN metrics
-    /// come after numbers and before missing values.
-    public func ordering(_ terms: [OrderTerm<RunField>]) -> (joins: SQLFragment, orderBy: String) {
+    /// The joins and sort keys for `terms`, then start time descending (unless ordered by it
+    /// already) and run id ascending: a total order, for keyset paging. Runs lacking a key come
+    /// last in both directions; NaN metrics come after numbers and before missing values.
+    public func ordering(_ terms: [OrderTerm<RunField>]) -> (joins: SQLFragment, keys: [SortKey]) {
         var joins: [SQLFragment] = []
-        var order: [String] = []
+        var keys: [SortKey] = []
         for (index, term) in terms.enumerated() {
-            let direction = term.ascending ? "ASC" : "DESC"
             let alias = "o\(index)"
             switch term.field {
             case .metric(let key):
@@ -110,24 +109,36 @@ public struct RunSearchSQL: Sendable {
                     SQLFragment(
                         "LEFT JOIN metric_series \(alias) ON \(alias).run_key = r.run_key AND \(alias).key = ?",
                         [.text(key)]))
-                order += ["(\(alias).run_key IS NULL)", "\(alias).is_nan", "\(alias).value \(direction)"]
+                keys += [
+                    SortKey(SQLFragment("(\(alias).run_key IS NULL)"), ascending: true),
+                    SortKey(SQLFragment("\(alias).is_nan"), ascending: true, nullable: true),
+                    SortKey(SQLFragment("\(alias).value"), ascending: term.ascending, nullable: true),
+                ]
             case .param(let key), .tag(let key):
                 let table = term.field == .param(key) ? "params" : "tags"
                 joins.append(
                     SQLFragment(
                         "LEFT JOIN \(table) \(alias) ON \(alias).run_key = r.run_key AND \(alias).key = ?", [.text(key)]
                     ))
-                order += ["(\(alias).run_key IS NULL)", "\(alias).value \(direction)"]
+                keys += [
+                    SortKey(SQLFragment("(\(alias).run_key IS NULL)"), ascending: true),
+                    SortKey(SQLFragment("\(alias).value"), ascending: term.ascending, nullable: true),
+                ]
             case .attribute(let attribute):
                 let column = Self.column(attribute)
-                order += ["(\(column) IS NULL)", "\(column) \(direction)"]
+                keys += [
+                    SortKey(SQLFragment("(\(column) IS NULL)"), ascending: true),
+                    SortKey(SQLFragment(column), ascending: term.ascending, nullable: true),
+                ]
             case .dataset:
                 break
             }
         }
-        if !terms.contains(where: { $0.field == .attribute(.startTime) }) { order.append("r.start_time DESC") }
-        order.append("r.run_id ASC")
-        return (SQLFragment.joined(joins, separator: " "), order.joined(separator: ", "))
+        if !terms.contains(where: { $0.field == .attribute(.startTime) }) {
+            keys.append(SortKey(SQLFragment("r.start_time"), ascending: false))
+        }
+        keys.append(SortKey(SQLFragment("r.run_id"), ascending: true))
+        return (SQLFragment.joined(joins, separator: " "), keys)
     }
 
     static func column(_ attribute: RunAttribute) -> String {

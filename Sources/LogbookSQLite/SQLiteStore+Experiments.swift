@@ -60,8 +60,12 @@ extension SQLiteStore {
         }
     }
 
+    /// Where an experiment paging session is: the search it belongs to and the sort keys of the
+    /// last experiment shown (keyset paging: experiments created or deleted between pages never
+    /// make a page repeat or skip one).
     private struct ExperimentPosition: Codable {
-        var offset: Int
+        var search: String
+        var after: [SQLValue?]
     }
 
     public func searchExperiments(
@@ -69,7 +73,14 @@ extension SQLiteStore {
     ) async throws -> Page<Experiment> {
         try Validation.validateMaxResults(maxResults)
         let search = try ExperimentSearch(filter: filter, orderBy: orderBy)
-        let offset = try pageToken.map { try PageToken.decode($0, as: ExperimentPosition.self).offset } ?? 0
+        let fingerprint = Self.fingerprint([], filter, viewType, orderBy)
+        let position = try pageToken.map { try PageToken.decode($0, as: ExperimentPosition.self) }
+        if let position, position.search != fingerprint {
+            throw LogbookError(
+                .invalidParameterValue,
+                "The page token belongs to another search. Pass the same filter, view type and order_by as the first page."
+            )
+        }
         let translator = ExperimentSearchSQL(dialect: .sqlite)
         let stages = SQLFragment("e.lifecycle_stage IN (\(Self.stageList(viewType)))")
         let condition =
@@ -77,21 +88,17 @@ extension SQLiteStore {
                 let test = translator.condition(filter)
                 return SQLFragment(stages.sql + " AND (\(test.sql))", test.arguments)
             } ?? stages
-        let order = translator.ordering(search.orderBy)
+        let query = Keyset.query(
+            id: "e.experiment_id", keys: translator.ordering(search.orderBy), from: SQLFragment("experiments e"),
+            condition: condition, after: position?.after, limit: maxResults + 1)
         return try await read { db in
-            let ids = try Int64.fetchAll(
-                db,
-                sql:
-                    "SELECT e.experiment_id FROM experiments e WHERE \(condition.sql) ORDER BY \(order) LIMIT ? OFFSET ?",
-                arguments: StatementArguments(condition.arguments) + [maxResults + 1, offset])
-            let more = ids.count > maxResults
-            let pageIDs = Array(ids.prefix(maxResults))
+            let (ids, last, more) = try Self.keysetPage(db, query, maxResults: maxResults)
             let experiments = try Self.fetchExperiments(
-                db, where: "experiment_id IN (\(pageIDs.map(String.init).joined(separator: ",")))", [])
+                db, where: "experiment_id IN (\(ids.map(String.init).joined(separator: ",")))", [])
             let byID = Dictionary(uniqueKeysWithValues: experiments.map { ($0.id, $0) })
             return Page(
-                items: pageIDs.compactMap { byID[String($0)] },
-                nextPageToken: more ? PageToken.encode(ExperimentPosition(offset: offset + maxResults)) : nil)
+                items: ids.compactMap { byID[String($0)] },
+                nextPageToken: more ? PageToken.encode(ExperimentPosition(search: fingerprint, after: last)) : nil)
         }
     }
 

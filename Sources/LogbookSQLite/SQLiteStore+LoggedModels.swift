@@ -168,26 +168,10 @@ extension SQLiteStore {
         guard !numbers.isEmpty else { return Page(items: []) }
         let query = Self.loggedModelQuery(search, experiments: numbers, after: position?.after, limit: maxResults + 1)
         return try await read { db in
-            var keys: [Int64] = []
-            var last: [SQLValue?] = []
-            let rows = try Row.fetchCursor(db, sql: query.sql, arguments: StatementArguments(query.arguments))
-            while let row = try rows.next() {
-                guard keys.count < maxResults else {
-                    return Page(
-                        items: try Self.fetchLoggedModels(db, keys: keys),
-                        nextPageToken: PageToken.encode(ModelSearchPosition(search: fingerprint, after: last)))
-                }
-                keys.append(row[0])
-                last = (1..<row.count).map { index in
-                    switch (row[index] as DatabaseValue).storage {
-                    case .int64(let number): .integer(number)
-                    case .double(let number): .real(number)
-                    case .string(let text): .text(text)
-                    case .null, .blob: nil
-                    }
-                }
-            }
-            return Page(items: try Self.fetchLoggedModels(db, keys: keys))
+            let (keys, last, more) = try Self.keysetPage(db, query, maxResults: maxResults)
+            return Page(
+                items: try Self.fetchLoggedModels(db, keys: keys),
+                nextPageToken: more ? PageToken.encode(ModelSearchPosition(search: fingerprint, after: last)) : nil)
         }
     }
 

@@ -18,12 +18,13 @@ extension StatementArguments {
 }
 
 extension SQLiteStore {
-    /// Where a paging session is: the search it belongs to, the offset, and the snapshot of the
-    /// ordered matches taken when the second page was asked for.
+    /// Where a paging session is: the search it belongs to, the part of the order the last run
+    /// shown was in (see ``matchParts(_:experiments:viewType:)``) and its sort keys there. Keyset
+    /// paging: runs created or deleted between pages never make a page repeat or skip a run.
     private struct SearchPosition: Codable {
         var search: String
-        var offset: Int
-        var snapshot: String?
+        var part: Int
+        var after: [SQLValue?]
     }
 
     public func searchRuns(
@@ -42,54 +43,43 @@ extension SQLiteStore {
             )
         }
         guard !numbers.isEmpty else { return Page(items: []) }
-        let queries = Self.matchQueries(search, experiments: numbers, viewType: viewType)
-
-        // First page: each part of the order up to a page, no snapshot needed.
-        guard let position else {
-            return try await read { db in
-                var keys: [Int64] = []
-                for query in queries where keys.count <= maxResults {
-                    keys += try Int64.fetchAll(
-                        db, sql: query.sql + " LIMIT \(maxResults + 1 - keys.count)",
-                        arguments: StatementArguments(query.arguments))
-                }
-                let runs = try Self.fetchRuns(keys: Array(keys.prefix(maxResults)), db)
-                let token =
-                    keys.count > maxResults
-                    ? PageToken.encode(SearchPosition(search: fingerprint, offset: maxResults)) : nil
-                return Page(items: runs, nextPageToken: token)
+        let parts = Self.matchParts(search, experiments: numbers, viewType: viewType)
+        return try await read { db in
+            // Up to one run more than a page, across parts, to know whether another page follows.
+            var rows: [(key: Int64, part: Int, sort: [SQLValue?])] = []
+            var index = position?.part ?? 0
+            var after: [SQLValue?]? = position?.after
+            while index < parts.count, rows.count <= maxResults {
+                let query = Keyset.query(
+                    id: "r.run_key", keys: parts[index].keys, from: parts[index].from,
+                    condition: parts[index].condition, after: after, limit: maxResults + 1 - rows.count)
+                rows += try Self.keysetRows(db, query).map { (key: $0.id, part: index, sort: $0.sort) }
+                index += 1
+                after = nil
             }
-        }
-        // Later pages: slices of one ordered snapshot of every match, so that pages neither skip
-        // nor repeat a run even when runs change while the pages are read.
-        let snapshotID = position.snapshot ?? UUID().uuidString
-        return try await read { [searchSnapshots] db in
-            let keys: [Int64]
-            if let cached = searchSnapshots.keys(snapshotID) {
-                keys = cached
-            } else {
-                keys = try queries.flatMap { query in
-                    try Int64.fetchAll(db, sql: query.sql, arguments: StatementArguments(query.arguments))
-                }
-                searchSnapshots.store(snapshotID, keys)
-            }
-            let start = min(position.offset, keys.count)
-            let end = min(start + maxResults, keys.count)
-            let runs = try Self.fetchRuns(keys: Array(keys[start..<end]), db)
-            let token =
-                end < keys.count
-                ? PageToken.encode(SearchPosition(search: fingerprint, offset: end, snapshot: snapshotID)) : nil
-            return Page(items: runs, nextPageToken: token)
+            let page = rows.prefix(maxResults)
+            let next =
+                rows.count > maxResults
+                ? page.last.map {
+                    SearchPosition(search: fingerprint, part: $0.part, after: $0.sort)
+                } : nil
+            return Page(items: try Self.fetchRuns(keys: page.map(\.key), db), nextPageToken: next.map(PageToken.encode))
         }
     }
 
-    /// Queries of `SELECT r.run_key … ORDER BY …` whose results, one after the other, are every run
-    /// the search matches in order.
+    /// One part of a search's order: what to select from, the condition, and a total order.
+    struct MatchPart {
+        var from: SQLFragment
+        var condition: SQLFragment
+        var keys: [SortKey]
+    }
+
+    /// The parts whose results, one after the other, are every run the search matches in order.
     ///
     /// Ordered by a metric first, the matches come in three parts: runs with a number for it,
     /// walked in value order through the `metric_series_by_value` index (so a page stops early
     /// instead of sorting every run), then runs where it is NaN, then runs without it.
-    static func matchQueries(_ search: RunSearch, experiments: [Int64], viewType: ViewType) -> [SQLFragment] {
+    static func matchParts(_ search: RunSearch, experiments: [Int64], viewType: ViewType) -> [MatchPart] {
         let translator = RunSearchSQL(dialect: .sqlite)
         var conditions = [
             SQLFragment(
@@ -101,32 +91,27 @@ extension SQLiteStore {
             conditions.map { "(\($0.sql))" }.joined(separator: " AND "), conditions.flatMap(\.arguments))
 
         guard let first = search.orderBy.first, case .metric(let key) = first.field else {
-            let (joins, order) = translator.ordering(search.orderBy)
+            let (joins, keys) = translator.ordering(search.orderBy)
             return [
-                SQLFragment(
-                    "SELECT r.run_key FROM runs r \(joins.sql) WHERE \(condition.sql) ORDER BY \(order)",
-                    joins.arguments + condition.arguments)
+                MatchPart(from: SQLFragment("runs r \(joins.sql)", joins.arguments), condition: condition, keys: keys)
             ]
         }
-        let (joins, order) = translator.ordering(Array(search.orderBy.dropFirst()))
-        let direction = first.ascending ? "ASC" : "DESC"
-        func part(nan: Bool) -> SQLFragment {
-            SQLFragment(
-                """
-                SELECT r.run_key FROM metric_series d INDEXED BY metric_series_by_value
-                JOIN runs r ON r.run_key = d.run_key \(joins.sql)
-                WHERE d.key = ? AND d.is_nan = \(nan ? 1 : 0) AND \(condition.sql)
-                ORDER BY \(nan ? "" : "d.value \(direction), ")\(order)
-                """,
-                joins.arguments + [.text(key)] + condition.arguments)
+        let (joins, keys) = translator.ordering(Array(search.orderBy.dropFirst()))
+        func part(nan: Bool) -> MatchPart {
+            MatchPart(
+                from: SQLFragment(
+                    "metric_series d INDEXED BY metric_series_by_value JOIN runs r ON r.run_key = d.run_key \(joins.sql)",
+                    joins.arguments),
+                condition: SQLFragment(
+                    "d.key = ? AND d.is_nan = \(nan ? 1 : 0) AND \(condition.sql)", [.text(key)] + condition.arguments),
+                keys: (nan ? [] : [SortKey(SQLFragment("d.value"), ascending: first.ascending)]) + keys)
         }
-        let missing = SQLFragment(
-            """
-            SELECT r.run_key FROM runs r \(joins.sql)
-            WHERE NOT EXISTS (SELECT 1 FROM metric_series x WHERE x.run_key = r.run_key AND x.key = ?)
-            AND \(condition.sql) ORDER BY \(order)
-            """,
-            joins.arguments + [.text(key)] + condition.arguments)
+        let missing = MatchPart(
+            from: SQLFragment("runs r \(joins.sql)", joins.arguments),
+            condition: SQLFragment(
+                "NOT EXISTS (SELECT 1 FROM metric_series x WHERE x.run_key = r.run_key AND x.key = ?) AND \(condition.sql)",
+                [.text(key)] + condition.arguments),
+            keys: keys)
         return [part(nan: false), part(nan: true), missing]
     }
 
@@ -136,6 +121,37 @@ extension SQLiteStore {
         let keyed = try fetchKeyedRuns(db, where: "r.run_key IN (\(keys.map(String.init).joined(separator: ",")))", [])
         let byKey = Dictionary(uniqueKeysWithValues: keyed.map { ($0.key, $0.run) })
         return keys.compactMap { byKey[$0] }
+    }
+
+    /// Reads a page of a ``Keyset`` query (`id, s0, s1, …`, at most `maxResults + 1` rows): the
+    /// ids of the page, the sort keys of its last row, and whether more follow.
+    static func keysetPage(_ db: Database, _ query: SQLFragment, maxResults: Int) throws
+        -> (ids: [Int64], last: [SQLValue?], more: Bool)
+    {
+        let rows = try keysetRows(db, query)
+        let page = rows.prefix(maxResults)
+        return (page.map(\.id), page.last?.sort ?? [], rows.count > maxResults)
+    }
+
+    /// The rows of a ``Keyset`` query: each id with its sort keys.
+    static func keysetRows(_ db: Database, _ query: SQLFragment) throws -> [(id: Int64, sort: [SQLValue?])] {
+        var rows: [(id: Int64, sort: [SQLValue?])] = []
+        let cursor = try Row.fetchCursor(db, sql: query.sql, arguments: StatementArguments(query.arguments))
+        while let row = try cursor.next() {
+            rows.append(
+                (
+                    row[0],
+                    (1..<row.count).map { index in
+                        switch (row[index] as DatabaseValue).storage {
+                        case .int64(let number): .integer(number)
+                        case .double(let number): .real(number)
+                        case .string(let text): .text(text)
+                        case .null, .blob: nil
+                        }
+                    }
+                ))
+        }
+        return rows
     }
 
     /// A stable name for a search, so that a page token is only used with the search it came from.

@@ -49,8 +49,6 @@ public final class SQLiteStore: TrackingStore {
     /// Series ids of recently written metric keys. A series id never changes once committed, so
     /// writers skip looking it up; entries are added only after their transaction commits.
     let seriesIDs = SeriesIDCache()
-    /// Ordered matches of recent searches, for paging.
-    let searchSnapshots = SearchSnapshots()
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     public init(path: String, configuration: Configuration = Configuration()) throws {

@@ -126,3 +126,131 @@ extension StoreConformance {
         ]
     }
 }
+
+extension StoreConformance {
+    /// The order_by shapes run searches take: default, attributes, metrics (with NaN and missing
+    /// values), params and tags, both directions.
+    static let runOrderShapes: [[String]] = [
+        [], ["attributes.start_time ASC"], ["attributes.run_name DESC"], ["metrics.score DESC"],
+        ["metrics.score ASC", "params.group DESC"], ["params.group ASC"], ["tags.rank DESC", "metrics.score ASC"],
+    ]
+
+    static var keysetPagingChecks: [ConformanceCheck] {
+        [
+            ConformanceCheck("run pages never repeat or skip a run while runs are created and deleted, in every order")
+            { fixture in
+                let store = fixture.store
+                let experiment = try await store.createExperiment(name: "keyset")
+                var serial = 0
+                func addRun() async throws -> String {
+                    serial += 1
+                    let run = try await store.createRun(
+                        RunCreation(
+                            experimentID: experiment, runName: "r\(serial % 5)", startTime: Int64(1000 + serial % 4)))
+                    var metrics: [Metric] = []
+                    if serial % 6 != 0 {
+                        metrics.append(
+                            Metric(key: "score", value: serial % 7 == 0 ? .nan : Double(serial % 3), timestamp: 1))
+                    }
+                    try await store.logBatch(
+                        runID: run.id,
+                        RunBatch(
+                            metrics: metrics,
+                            params: serial % 4 == 0 ? [] : [Param(key: "group", value: "g\(serial % 2)")],
+                            tags: serial % 5 == 0 ? [] : [RunTag(key: "rank", value: "\(serial % 3)")]))
+                    return run.id
+                }
+                var ids: [String] = []
+                for _ in 0..<17 { ids.append(try await addRun()) }
+                var alive = Set(ids)
+                for orderBy in runOrderShapes {
+                    var stable = alive
+                    var seen: [String] = []
+                    var token: String?
+                    var page = 0
+                    repeat {
+                        let result = try await store.searchRuns(
+                            experimentIDs: [experiment], filter: nil, viewType: .activeOnly, maxResults: 4,
+                            orderBy: orderBy, pageToken: token)
+                        seen += result.items.map(\.id)
+                        token = result.nextPageToken
+                        page += 1
+                        if page <= 2 {
+                            // Between pages: two runs come, a seen one and an unseen one go.
+                            for _ in 0..<2 {
+                                let id = try await addRun()
+                                ids.append(id)
+                                alive.insert(id)
+                            }
+                            if let gone = seen.first(where: stable.contains) {
+                                try await store.deleteRun(id: gone)
+                                stable.remove(gone)
+                                alive.remove(gone)
+                            }
+                            if let gone = ids.first(where: { stable.contains($0) && !seen.contains($0) }) {
+                                try await store.deleteRun(id: gone)
+                                stable.remove(gone)
+                                alive.remove(gone)
+                            }
+                        }
+                    } while token != nil
+                    #expect(seen.count == Set(seen).count, "a run repeated, order \(orderBy)")
+                    #expect(stable.isSubset(of: Set(seen)), "a run was skipped, order \(orderBy)")
+                    let expected = try await store.allRuns(
+                        experimentIDs: [experiment], filter: nil, viewType: .all, orderBy: orderBy
+                    ).map(\.id).filter(stable.contains)
+                    #expect(seen.filter(stable.contains) == expected, "pages out of order, order \(orderBy)")
+                }
+            },
+            ConformanceCheck("experiment pages never repeat or skip one while others are created and deleted") {
+                fixture in
+                let store = fixture.store
+                var serial = 0
+                func addExperiment() async throws -> String {
+                    serial += 1
+                    return try await store.createExperiment(name: "e\(serial)")
+                }
+                var all: [String] = [Experiment.defaultID]
+                for _ in 0..<11 { all.append(try await addExperiment()) }
+                for orderBy in [[], ["name ASC"], ["name DESC"], ["creation_time ASC"], ["last_update_time DESC"]] {
+                    var stable = Set(try await store.allExperiments().map(\.id))
+                    var seen: [String] = []
+                    var token: String?
+                    var page = 0
+                    repeat {
+                        let result = try await store.searchExperiments(
+                            filter: nil, viewType: .activeOnly, maxResults: 3, orderBy: orderBy, pageToken: token)
+                        seen += result.items.map(\.id)
+                        token = result.nextPageToken
+                        page += 1
+                        if page <= 2 {
+                            all.append(try await addExperiment())
+                            all.append(try await addExperiment())
+                            if let gone = seen.first(where: { stable.contains($0) && $0 != Experiment.defaultID }) {
+                                try await store.deleteExperiment(id: gone)
+                                stable.remove(gone)
+                            }
+                            if let gone = all.first(where: { stable.contains($0) && !seen.contains($0) }) {
+                                try await store.deleteExperiment(id: gone)
+                                stable.remove(gone)
+                            }
+                        }
+                    } while token != nil
+                    #expect(seen.count == Set(seen).count, "an experiment repeated, order \(orderBy)")
+                    #expect(stable.isSubset(of: Set(seen)), "an experiment was skipped, order \(orderBy)")
+                    var expected: [String] = []
+                    var next: String?
+                    repeat {
+                        let result = try await store.searchExperiments(
+                            filter: nil, viewType: .all, maxResults: 1000, orderBy: orderBy, pageToken: next)
+                        expected += result.items.map(\.id)
+                        next = result.nextPageToken
+                    } while next != nil
+                    #expect(
+                        seen.filter(stable.contains) == expected.filter(stable.contains),
+                        "pages out of order, order \(orderBy)")
+                }
+            },
+        ]
+    }
+}

@@ -37,7 +37,8 @@ public enum StoreConformance {
     /// Every check, in the order of the reference.
     public static var checks: [ConformanceCheck] {
         experimentChecks + runChecks + paramChecks + metricChecks + tagChecks + lifecycleChecks + batchChecks
-            + inputChecks + pagingChecks + searchChecks + concurrencyChecks + seriesChecks + loggedModelChecks
+            + inputChecks + pagingChecks + keysetPagingChecks + searchChecks + concurrencyChecks + seriesChecks
+            + loggedModelChecks
     }
 }
 
