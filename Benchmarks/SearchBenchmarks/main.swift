@@ -62,7 +62,7 @@ func measure(_ store: SQLiteStore, experiment: String, filter: String?, orderBy:
             pageToken: nil)
     }
     report("  first page of 1000", String(format: "%.1f ms (asked again: %.1f ms)", first * 1000, again * 1000))
-    report("  second page (takes the snapshot that later pages slice)", String(format: "%.1f ms", second * 1000))
+    report("  second page (starts after the first page's last run)", String(format: "%.1f ms", second * 1000))
     report("  all \(total) matches in \(pages) pages", String(format: "%.2f s", all))
 }
 
