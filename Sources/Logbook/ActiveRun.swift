@@ -172,7 +172,7 @@ public final class ActiveRun: Sendable, Identifiable {
 
     /// Writes every buffered metric point now. Throws if a background write failed.
     public func flush() async throws {
-        try await buffer?.flush()
+        try await buffer?.flush(cancellable: true)
     }
 
     /// The run as stored now, buffered points written first.

@@ -1,3 +1,4 @@
+import Foundation
 import LogbookCore
 
 /// Which existing run to resume.
@@ -64,11 +65,32 @@ extension LogbookClient {
             }
         } catch {
             let status: RunStatus = (error is CancellationError || Task.isCancelled) ? .killed : .failed
-            try? await run.end(status: status)
+            do {
+                try await run.end(status: status)
+            } catch let endError {
+                // The body's error stays the one thrown; the failure to end (points not written)
+                // is reported, never swallowed.
+                reportEndFailure(endError, run: run, status: status, after: error)
+            }
             throw error
         }
         try await run.end(status: Task.isCancelled ? .killed : .finished)
         return result
+    }
+
+    /// Reports that a run could not be ended cleanly after its body threw: to
+    /// ``Options/onWriteError`` when set, else on standard error.
+    func reportEndFailure(_ endError: any Error, run: ActiveRun, status: RunStatus, after bodyError: any Error) {
+        let cause = (endError as? LogbookError) ?? LogbookError(.internalError, "\(endError)")
+        let failure = LogbookError(
+            cause.code,
+            "Run \(run.id) was ending \(status.rawValue) after its body threw (\(bodyError)), and ending it failed: \(cause.message)"
+        )
+        if let onWriteError = options.onWriteError {
+            onWriteError(failure)
+        } else {
+            FileHandle.standardError.write(Data("Logbook: \(failure.message)\n".utf8))
+        }
     }
 
     // MARK: Imperative runs

@@ -13,6 +13,10 @@ import Synchronization
 /// A failed write is never dropped silently: it goes to the client's error handler if one is
 /// set, and otherwise is thrown by the next ``flush()`` (which the run's end calls).
 ///
+/// Waiting for room and waiting for a flush honour cancellation (a task logging to a dead server
+/// can be cancelled): the wait ends with `CancellationError`, and every point already appended
+/// stays in the buffer for the writer. The run's end waits regardless, to write them.
+///
 /// Shared state lives in one `Mutex`; continuations are resumed outside it.
 final class MetricBuffer: Sendable {
     static let chunkSize = Limits.maxMetricsPerBatch
@@ -22,14 +26,27 @@ final class MetricBuffer: Sendable {
         var chunks: [[Metric]] = []
         /// Points appended and not yet written (the writer's chunks in flight included).
         var pending = 0
-        var spaceWaiters: [CheckedContinuation<Void, Never>] = []
-        var drainWaiters: [CheckedContinuation<Void, Never>] = []
+        /// Tasks waiting for room or for the buffer to drain, by a number so that a cancelled
+        /// wait can take its own out.
+        var spaceWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var drainWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        var nextWaiter = 0
+
+        subscript(waiters kind: WaitKind) -> [Int: CheckedContinuation<Void, Never>] {
+            get { kind == .space ? spaceWaiters : drainWaiters }
+            set {
+                if kind == .space { spaceWaiters = newValue } else { drainWaiters = newValue }
+            }
+        }
         /// Keys already validated; most loops log a handful of keys, so a short array compared
         /// with `==` beats hashing every key.
         var checkedKeys: [String] = []
         var failedPoints = 0
         var firstFailure: LogbookError?
     }
+
+    /// What a task waits for: room in the buffer, or the buffer drained.
+    private enum WaitKind: Sendable { case space, drain }
 
     private enum Event {
         case chunkReady, tick, flush
@@ -78,23 +95,17 @@ final class MetricBuffer: Sendable {
             return try await append(metric)
         }
         if outcome.chunkReady { eventSink.yield(.chunkReady) }
-        if outcome.mustWait { await waitForSpace() }
+        if outcome.mustWait {
+            // The point is in: a cancelled wait leaves it to the writer.
+            try await wait(.space, until: { $0.pending <= self.capacity }, cancellable: true)
+        }
     }
 
     /// Writes everything appended so far; throws the first write failure since the last flush
-    /// (unless an error handler took it).
-    func flush() async throws {
-        let empty = state.withLock { $0.pending == 0 }
-        if !empty {
-            await withCheckedContinuation { continuation in
-                let done = state.withLock { state -> Bool in
-                    if state.pending == 0 { return true }
-                    state.drainWaiters.append(continuation)
-                    return false
-                }
-                if done { continuation.resume() } else { eventSink.yield(.flush) }
-            }
-        }
+    /// (unless an error handler took it). With `cancellable`, a cancelled task stops waiting
+    /// (`CancellationError`) and the points stay buffered.
+    func flush(cancellable: Bool = false) async throws {
+        try await wait(.drain, until: { $0.pending == 0 }, cancellable: cancellable)
         let failure = state.withLock { state -> LogbookError? in
             defer {
                 state.firstFailure = nil
@@ -169,8 +180,8 @@ final class MetricBuffer: Sendable {
                     }
                     var resumed: [CheckedContinuation<Void, Never>] = []
                     if state.pending <= capacity {
-                        resumed = state.spaceWaiters
-                        state.spaceWaiters = []
+                        resumed = Array(state.spaceWaiters.values)
+                        state.spaceWaiters = [:]
                     }
                     return (resumed, failure != nil && onWriteError != nil)
                 }
@@ -185,20 +196,43 @@ final class MetricBuffer: Sendable {
         }
         let drained: [CheckedContinuation<Void, Never>] = state.withLock { state in
             guard state.pending == 0 else { return [] }
-            defer { state.drainWaiters = [] }
-            return state.drainWaiters
+            defer { state.drainWaiters = [:] }
+            return Array(state.drainWaiters.values)
         }
         for waiter in drained { waiter.resume() }
     }
 
-    nonisolated(nonsending) private func waitForSpace() async {
-        await withCheckedContinuation { continuation in
-            let hasSpace = state.withLock { state -> Bool in
-                if state.pending <= capacity { return true }
-                state.spaceWaiters.append(continuation)
-                return false
-            }
-            if hasSpace { continuation.resume() } else { eventSink.yield(.flush) }
+    /// Waits until `condition` holds, registered as a `kind` waiter (the writer resumes them), asking
+    /// the writer to write what it holds. A cancellable wait ends early on cancellation and throws.
+    nonisolated(nonsending) private func wait(
+        _ kind: WaitKind,
+        until condition: @escaping @Sendable (State) -> Bool, cancellable: Bool
+    ) async throws {
+        if state.withLock({ condition($0) }) { return }
+        if cancellable { try Task.checkCancellation() }
+        let id = state.withLock { state in
+            defer { state.nextWaiter += 1 }
+            return state.nextWaiter
         }
+        let wait = {
+            await withCheckedContinuation { continuation in
+                let done = self.state.withLock { state -> Bool in
+                    if condition(state) { return true }
+                    // Cancelled before registering: do not wait at all.
+                    if cancellable && Task.isCancelled { return true }
+                    state[waiters: kind][id] = continuation
+                    return false
+                }
+                if done { continuation.resume() } else { self.eventSink.yield(.flush) }
+            }
+        }
+        guard cancellable else { return await wait() }
+        await withTaskCancellationHandler {
+            await wait()
+        } onCancel: {
+            let waiter = state.withLock { $0[waiters: kind].removeValue(forKey: id) }
+            waiter?.resume()
+        }
+        try Task.checkCancellation()
     }
 }

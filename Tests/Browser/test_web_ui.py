@@ -65,6 +65,7 @@ def log_with_mlflow():
         mlflow.log_dict({"layers": [64, 32], "dropout": 0.1}, "config.json")
         mlflow.log_text("epoch,loss\n1,0.9\n2,0.5\n", "history.csv")
         STATE["hostile"] = hostile.info.run_id
+    mlflow.set_experiment("with-models")  # its own experiment: the other checks count runs
     with mlflow.start_run(run_name="with-model") as with_model:
         from sklearn.datasets import load_iris
         from sklearn.linear_model import LogisticRegression

@@ -140,6 +140,77 @@ struct BufferedLoggingTests {
         #expect(errors.first?.message.contains("disk full") == true)
     }
 
+    @Test("a body that throws keeps its error; a failure to end the run is reported, not swallowed")
+    func endFailureAfterABodyErrorIsReported() async throws {
+        let base = try makeClient().store
+        let unreachable = InstrumentedStore(
+            base: base, updateError: LogbookError(.temporarilyUnavailable, "server unreachable")
+        ) { _ in throw LogbookError(.temporarilyUnavailable, "server unreachable") }
+        let reported = Mutex<[LogbookError]>([])
+        var options = LogbookClient.Options()
+        options.handlesProcessEnd = false
+        options.heartbeatInterval = nil
+        options.onWriteError = { error in reported.withLock { $0.append(error) } }
+        let client = LogbookClient(store: unreachable, options: options, environment: [:])
+        struct Diverged: Error {}
+        await #expect(throws: Diverged.self) {
+            try await client.withRun(name: "doomed") { run in
+                try await run.logMetric("loss", 1.0)
+                throw Diverged()
+            }
+        }
+        let errors = reported.withLock { $0 }
+        #expect(errors.contains { $0.message.contains("could not be written") })
+        let ending = errors.first { $0.message.contains("ending it failed") }
+        #expect(ending?.code == .temporarilyUnavailable)
+        #expect(ending?.message.contains("FAILED") == true && ending?.message.contains("Diverged") == true)
+    }
+
+    @Test(
+        "a task waiting on back-pressure or a flush can be cancelled; accepted points stay and are written",
+        .timeLimit(.minutes(1)))
+    func waitsHonourCancellation() async throws {
+        let base = try makeClient().store
+        let gate = AsyncStream<Void>.makeStream()
+        let opened = Atomic<Bool>(false)
+        let stalled = InstrumentedStore(base: base) { _ in
+            // A dead server: batches hang until the test opens the gate.
+            if !opened.load(ordering: .acquiring) { for await _ in gate.stream { break } }
+        }
+        var options = LogbookClient.Options()
+        options.handlesProcessEnd = false
+        options.heartbeatInterval = nil
+        options.bufferCapacity = 1000
+        let client = LogbookClient(store: stalled, options: options, environment: [:])
+        let run = try await client.startRun(name: "stalled")
+        let accepted = Atomic<Int>(0)
+        let logger = Task {
+            for step in 0..<10_000 {
+                // The point is accepted before a full buffer makes the call wait.
+                accepted.add(1, ordering: .relaxed)
+                try await run.logMetric("loss", Double(step), step: step)
+            }
+        }
+        // The logger fills the buffer and blocks on back-pressure; cancelling ends its wait.
+        while accepted.load(ordering: .relaxed) <= 1000 { try await Task.sleep(for: .milliseconds(5)) }
+        try await Task.sleep(for: .milliseconds(50))
+        let before = accepted.load(ordering: .relaxed)
+        logger.cancel()
+        await #expect(throws: CancellationError.self) { try await logger.value }
+        #expect(accepted.load(ordering: .relaxed) == before, "the logger was blocked until cancelled")
+        let flusher = Task { try await run.flush() }
+        try await Task.sleep(for: .milliseconds(50))
+        flusher.cancel()
+        await #expect(throws: CancellationError.self) { try await flusher.value }
+        // The server comes back: every accepted point is written, none twice.
+        opened.store(true, ordering: .releasing)
+        gate.continuation.finish()
+        try await client.endRun()
+        let history = try await base.metricHistory(runID: run.id, key: "loss")
+        #expect(history.count == before)
+        #expect(history.map(\.step) == (0..<Int64(before)).map { $0 })
+    }
+
     @Test func synchronousModeWritesEachCall() async throws {
         let client = try makeClient { $0.synchronous = true }
         try await client.withRun { run in

@@ -27,9 +27,15 @@ final class InstrumentedStore: TrackingStore {
     /// Called before each log-batch; may sleep or throw.
     let beforeBatch: @Sendable (RunBatch) async throws -> Void
     let batches = Atomic<Int>(0)
+    /// When set, every `updateRun` (ending a run included) fails with it.
+    let updateError: LogbookError?
 
-    init(base: any TrackingStore, beforeBatch: @escaping @Sendable (RunBatch) async throws -> Void) {
+    init(
+        base: any TrackingStore, updateError: LogbookError? = nil,
+        beforeBatch: @escaping @Sendable (RunBatch) async throws -> Void
+    ) {
         self.base = base
+        self.updateError = updateError
         self.beforeBatch = beforeBatch
     }
 
@@ -67,7 +73,10 @@ final class InstrumentedStore: TrackingStore {
     }
     func createRun(_ creation: RunCreation) async throws -> Run { try await base.createRun(creation) }
     func run(id: String) async throws -> Run { try await base.run(id: id) }
-    func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo { try await base.updateRun(id: id, update) }
+    func updateRun(id: String, _ update: RunUpdate) async throws -> RunInfo {
+        if let updateError { throw updateError }
+        return try await base.updateRun(id: id, update)
+    }
     func deleteRun(id: String) async throws { try await base.deleteRun(id: id) }
     func restoreRun(id: String) async throws { try await base.restoreRun(id: id) }
     func searchRuns(

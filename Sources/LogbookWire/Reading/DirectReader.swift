@@ -21,7 +21,7 @@ public struct DirectReader {
     public static func logMetric(_ body: some Collection<UInt8>) -> (runID: String, metric: Metric)? {
         withBytes(body) { reader in
             guard let slots = reader.readFlat(Self.metricAndRun), let runID = reader.runID(slots, at: 4),
-                let metric = reader.metric(slots)
+                let metric = reader.metric(slots, linkAt: 6)
             else { return nil }
             return (runID, metric)
         }
@@ -102,12 +102,14 @@ public struct DirectReader {
         case string(Range<Int>)
     }
 
-    /// The values of up to six known fields, and the spelling each was sent in.
+    /// The values of up to nine known fields, and the spelling each was sent in.
     struct Slots {
-        private var values: (Scalar, Scalar, Scalar, Scalar, Scalar, Scalar) = (
-            .absent, .absent, .absent, .absent, .absent, .absent
+        private var values: (Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar, Scalar) = (
+            .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent, .absent
         )
-        private var spelled: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
+        private var spelled: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (
+            0, 0, 0, 0, 0, 0, 0, 0, 0
+        )
 
         subscript(index: Int) -> Scalar {
             get {
@@ -117,7 +119,10 @@ public struct DirectReader {
                 case 2: values.2
                 case 3: values.3
                 case 4: values.4
-                default: values.5
+                case 5: values.5
+                case 6: values.6
+                case 7: values.7
+                default: values.8
                 }
             }
             set {
@@ -127,7 +132,10 @@ public struct DirectReader {
                 case 2: values.2 = newValue
                 case 3: values.3 = newValue
                 case 4: values.4 = newValue
-                default: values.5 = newValue
+                case 5: values.5 = newValue
+                case 6: values.6 = newValue
+                case 7: values.7 = newValue
+                default: values.8 = newValue
                 }
             }
         }
@@ -142,19 +150,22 @@ public struct DirectReader {
             case 2: (previous, spelled.2) = (spelled.2, spelling)
             case 3: (previous, spelled.3) = (spelled.3, spelling)
             case 4: (previous, spelled.4) = (spelled.4, spelling)
-            default: (previous, spelled.5) = (spelled.5, spelling)
+            case 5: (previous, spelled.5) = (spelled.5, spelling)
+            case 6: (previous, spelled.6) = (spelled.6, spelling)
+            case 7: (previous, spelled.7) = (spelled.7, spelling)
+            default: (previous, spelled.8) = (spelled.8, spelling)
             }
             return !distinct || previous == 0 || previous == spelling
         }
     }
 
-    static let metricAndRun = Fields(["key", "value", "timestamp", "step", "run_id", "run_uuid"])
+    static let metricAndRun = Fields([
+        "key", "value", "timestamp", "step", "run_id", "run_uuid", "model_id", "dataset_name", "dataset_digest",
+    ])
     static let keyValueAndRun = Fields(["key", "value", "run_id", "run_uuid"])
-    static let metricOnly = Fields(["key", "value", "timestamp", "step"])
+    static let metricOnly = Fields(["key", "value", "timestamp", "step", "model_id", "dataset_name", "dataset_digest"])
     static let keyValueOnly = Fields(["key", "value"])
     static let batch = Fields(["run_id", "metrics", "params", "tags"])
-    /// A metric's link to a logged model or dataset: rare, so left to ``WireMessage``.
-    static let modelLink = Fields(["model_id", "dataset_name", "dataset_digest"])
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
@@ -218,7 +229,7 @@ public struct DirectReader {
 
     private mutating func readMetric() -> Metric? {
         guard let slots = readFlat(Self.metricOnly) else { return nil }
-        return metric(slots)
+        return metric(slots, linkAt: 4)
     }
 
     private mutating func readKeyValue() -> (String, String)? {
@@ -230,9 +241,7 @@ public struct DirectReader {
     private mutating func readFlat(_ fields: Fields) -> Slots? {
         var slots = Slots()
         let ok = readObject { reader, name in
-            guard let (field, camel) = reader.known(name, fields) else {
-                return reader.known(name, Self.modelLink) == nil && reader.skipUnknown(name)
-            }
+            guard let (field, camel) = reader.known(name, fields) else { return reader.skipUnknown(name) }
             let distinct = fields.snake[field] != fields.camel[field]
             guard slots.spell(field, camel ? 2 : 1, distinct: distinct), let value = reader.readScalar() else {
                 return false
@@ -379,7 +388,9 @@ public struct DirectReader {
         string(slots[index] != .absent ? slots[index] : slots[index + 1])
     }
 
-    private mutating func metric(_ slots: Slots) -> Metric? {
+    /// A metric from its slots; `linkAt` is the slot of `model_id`, then `dataset_name` and
+    /// `dataset_digest` (strings; empty is no link, as ``WireMessage`` reads them).
+    private mutating func metric(_ slots: Slots, linkAt link: Int) -> Metric? {
         guard let key = internedKey(slots[0]), let value = double(slots[1]), case .number(let time) = slots[2],
             let timestamp = int64(time)
         else { return nil }
@@ -391,7 +402,19 @@ public struct DirectReader {
             step = number
         case .string: return nil
         }
-        return Metric(key: key, value: value, timestamp: timestamp, step: step)
+        var links: [String?] = []
+        for index in link..<link + 3 {
+            switch slots[index] {
+            case .absent: links.append(nil)
+            case .string:
+                guard let text = string(slots[index]) else { return nil }
+                links.append(text.isEmpty ? nil : text)
+            case .number: return nil
+            }
+        }
+        return Metric(
+            key: key, value: value, timestamp: timestamp, step: step, modelID: links[0], datasetName: links[1],
+            datasetDigest: links[2])
     }
 
     private func keyValue(_ slots: Slots) -> (String, String)? {

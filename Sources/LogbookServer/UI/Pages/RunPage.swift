@@ -114,7 +114,8 @@ enum RunPage {
         let rows = models.map { model -> HTML in
             var latest: [String: LoggedModelMetric] = [:]
             for metric in model.metrics {
-                if let current = latest[metric.key], (current.timestamp, current.step) > (metric.timestamp, metric.step) {
+                if let current = latest[metric.key], (current.timestamp, current.step) > (metric.timestamp, metric.step)
+                {
                     continue
                 }
                 latest[metric.key] = metric
