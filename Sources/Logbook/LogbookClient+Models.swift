@@ -118,13 +118,23 @@ enum ArtifactUpload {
                 "Logbook uploads artifacts to a local directory or a tracking server's artifact proxy, not to '\(location)'."
             )
         }
-        let manager = FileManager.default
-        for file in files {
-            let destination = target + "/" + file
-            try manager.createDirectory(
-                atPath: (destination as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            if manager.fileExists(atPath: destination) { try manager.removeItem(atPath: destination) }
-            try manager.copyItem(atPath: directory + "/" + file, toPath: destination)
+        // Copying a model (possibly gigabytes) blocks on the disk: done on a Dispatch thread, not on
+        // the cooperative pool's.
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            DispatchQueue.global().async {
+                continuation.resume(
+                    with: Result {
+                        let manager = FileManager.default
+                        for file in files {
+                            let destination = target + "/" + file
+                            try manager.createDirectory(
+                                atPath: (destination as NSString).deletingLastPathComponent,
+                                withIntermediateDirectories: true)
+                            if manager.fileExists(atPath: destination) { try manager.removeItem(atPath: destination) }
+                            try manager.copyItem(atPath: directory + "/" + file, toPath: destination)
+                        }
+                    })
+            }
         }
     }
 

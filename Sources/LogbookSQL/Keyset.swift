@@ -1,19 +1,17 @@
 import LogbookCore
 
-/// One term of a total order: an expression and its direction.
+/// One term of a total order: an expression and its direction. An expression that can be NULL
+/// follows a flag key `(expression IS NULL)`, which puts NULLs last.
 public struct SortKey: Sendable, Hashable {
     public var expression: SQLFragment
     public var ascending: Bool
-    /// Whether the expression can be NULL (then a flag key before it puts NULLs last).
-    public var nullable: Bool
     /// Whether the expression is a subquery per row, worth computing once per page rather than
     /// once in the filter and again in the order.
     public var computed: Bool
 
-    public init(_ expression: SQLFragment, ascending: Bool, nullable: Bool = false, computed: Bool = false) {
+    public init(_ expression: SQLFragment, ascending: Bool, computed: Bool = false) {
         self.expression = expression
         self.ascending = ascending
-        self.nullable = nullable
         self.computed = computed
     }
 }

@@ -126,7 +126,7 @@ public struct LoggedModelSearchSQL: Sendable {
                 SortKey(
                     SQLFragment("(\(expression.sql) IS NULL)", expression.arguments), ascending: true,
                     computed: computed))
-            keys.append(SortKey(expression, ascending: ascending, nullable: true, computed: computed))
+            keys.append(SortKey(expression, ascending: ascending, computed: computed))
         }
         for (index, term) in terms.enumerated() {
             let alias = "j\(index)"

@@ -111,8 +111,8 @@ public struct RunSearchSQL: Sendable {
                         [.text(key)]))
                 keys += [
                     SortKey(SQLFragment("(\(alias).run_key IS NULL)"), ascending: true),
-                    SortKey(SQLFragment("\(alias).is_nan"), ascending: true, nullable: true),
-                    SortKey(SQLFragment("\(alias).value"), ascending: term.ascending, nullable: true),
+                    SortKey(SQLFragment("\(alias).is_nan"), ascending: true),
+                    SortKey(SQLFragment("\(alias).value"), ascending: term.ascending),
                 ]
             case .param(let key), .tag(let key):
                 let table = term.field == .param(key) ? "params" : "tags"
@@ -122,13 +122,13 @@ public struct RunSearchSQL: Sendable {
                     ))
                 keys += [
                     SortKey(SQLFragment("(\(alias).run_key IS NULL)"), ascending: true),
-                    SortKey(SQLFragment("\(alias).value"), ascending: term.ascending, nullable: true),
+                    SortKey(SQLFragment("\(alias).value"), ascending: term.ascending),
                 ]
             case .attribute(let attribute):
                 let column = Self.column(attribute)
                 keys += [
                     SortKey(SQLFragment("(\(column) IS NULL)"), ascending: true),
-                    SortKey(SQLFragment(column), ascending: term.ascending, nullable: true),
+                    SortKey(SQLFragment(column), ascending: term.ascending),
                 ]
             case .dataset:
                 break

@@ -14,13 +14,7 @@ extension SQLiteStore {
         let name = creation.name ?? RunNames.random()
         let now = Clock.nowMilliseconds()
         return try await write { db in
-            var found: (location: String, active: Bool)?
-            try db.forEachRow(
-                "SELECT artifact_location, lifecycle_stage = 'active' FROM experiments WHERE experiment_id = ?",
-                arguments: [experimentNumber], cached: true
-            ) { row in found = (row.text(0), row.bool(1)) }
-            guard let found else { throw LogbookError.experimentNotFound(id: creation.experimentID) }
-            guard found.active else { throw LogbookError.experimentNotActive(creation.experimentID) }
+            let location = try Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
             if let runID = creation.sourceRunID,
                 try Int64.fetchOne(db, sql: "SELECT 1 FROM runs WHERE run_id = ?", arguments: [runID]) == nil
             {
@@ -33,7 +27,7 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, 'PENDING', ?, ?, 'active')
                     """,
                 arguments: [
-                    modelID, experimentNumber, name, "\(found.location)/models/\(modelID)/artifacts", now, now,
+                    modelID, experimentNumber, name, "\(location)/models/\(modelID)/artifacts", now, now,
                     creation.modelType, creation.sourceRunID,
                 ])
             let modelKey = db.lastInsertedRowID

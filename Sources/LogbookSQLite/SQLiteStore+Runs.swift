@@ -18,14 +18,8 @@ extension SQLiteStore {
         let runID = RunNames.newRunID()
         let allTags = tags + [RunTag(key: SystemTag.runName, value: name)]
         let artifactURI = try await write { db in
-            var found: (location: String, active: Bool)?
-            try db.forEachRow(
-                "SELECT artifact_location, lifecycle_stage = 'active' FROM experiments WHERE experiment_id = ?",
-                arguments: [experimentNumber], cached: true
-            ) { row in found = (row.text(0), row.bool(1)) }
-            guard let found else { throw LogbookError.experimentNotFound(id: creation.experimentID) }
-            guard found.active else { throw LogbookError.experimentNotActive(creation.experimentID) }
-            let artifactURI = "\(found.location)/\(runID)/artifacts"
+            let location = try Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
+            let artifactURI = "\(location)/\(runID)/artifacts"
             try db.cachedStatement(
                 sql: """
                     INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
@@ -96,6 +90,19 @@ extension SQLiteStore {
     }
 
     // MARK: Helpers
+
+    /// The artifact location of an active experiment, or an error when it does not exist or is
+    /// deleted (what a new run or logged model is created in).
+    static func activeExperimentLocation(_ db: Database, _ number: Int64, id: String) throws -> String {
+        var found: (location: String, active: Bool)?
+        try db.forEachRow(
+            "SELECT artifact_location, lifecycle_stage = 'active' FROM experiments WHERE experiment_id = ?",
+            arguments: [number], cached: true
+        ) { row in found = (row.text(0), row.bool(1)) }
+        guard let found else { throw LogbookError.experimentNotFound(id: id) }
+        guard found.active else { throw LogbookError.experimentNotActive(id) }
+        return found.location
+    }
 
     /// The run's internal key, or an error when it does not exist or is deleted.
     static func activeRunKey(_ db: Database, _ runID: String) throws -> Int64 {
