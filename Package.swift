@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // The domain: model, store protocol, validation, errors. No database or network code.
@@ -98,7 +99,14 @@ let package = Package(
         .testTarget(
             name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),
         // A program the process-end tests start and then signal or kill.
-        .executableTarget(name: "LogbookTestHelper", dependencies: ["Logbook"], path: "Tests/LogbookTestHelper"),
+        .executableTarget(
+            name: "LogbookTestHelper",
+            dependencies: [
+                "Logbook", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/LogbookTestHelper"
+        ),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire", "LogbookTesting"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
         .testTarget(

@@ -236,7 +236,7 @@ do {
         RunBatch(
             metrics: (0..<1000).map {
                 Metric(
-                    key: "loss", value: 1 / Double($0 + 1), timestamp: Clock.nowMilliseconds(),
+                    key: "loss", value: 1 / Double($0 + 1), timestamp: WallClock.nowMilliseconds(),
                     step: Int64(batch * 1000 + $0))
             })
     }

@@ -58,7 +58,7 @@ func main() async throws {
     let path = directory + "/bench.db"
     let store = try SQLiteStore(path: path, configuration: .init(artifactRoot: directory + "/artifacts"))
     print("Logbook store benchmarks — SQLite file \(path)\n")
-    let base = Clock.nowMilliseconds()
+    let base = WallClock.nowMilliseconds()
 
     let total = ProcessInfo.processInfo.environment["BENCH_POINTS"].flatMap { Int($0) } ?? 1_000_000
     let batchRun = try await store.createRun(RunCreation(runName: "batched"))

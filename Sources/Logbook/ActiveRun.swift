@@ -61,7 +61,7 @@ public final class ActiveRun: Sendable, Identifiable {
                         group.addTask {
                             while !Task.isCancelled {
                                 try? await store.setTag(
-                                    runID: runID, RunTag(key: Heartbeat.tag, value: String(Clock.nowMilliseconds())))
+                                    runID: runID, RunTag(key: Heartbeat.tag, value: String(WallClock.nowMilliseconds())))
                                 try? await Task.sleep(for: heartbeat)
                             }
                         }
@@ -103,7 +103,7 @@ public final class ActiveRun: Sendable, Identifiable {
         async throws
     {
         try await log(
-            Metric(key: key, value: Double(value), timestamp: timestamp ?? Clock.nowMilliseconds(), step: Int64(step)))
+            Metric(key: key, value: Double(value), timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
     }
 
     /// Logs one metric point (the concrete `Double` overload: the hot path of a training loop).
@@ -111,7 +111,7 @@ public final class ActiveRun: Sendable, Identifiable {
         _ key: String, _ value: Double, step: Int = 0, timestamp: Int64? = nil
     ) async throws {
         try await log(
-            Metric(key: key, value: value, timestamp: timestamp ?? Clock.nowMilliseconds(), step: Int64(step)))
+            Metric(key: key, value: value, timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
     }
 
     /// Logs one metric point of an integer value.
@@ -121,14 +121,14 @@ public final class ActiveRun: Sendable, Identifiable {
         async throws
     {
         try await log(
-            Metric(key: key, value: Double(value), timestamp: timestamp ?? Clock.nowMilliseconds(), step: Int64(step)))
+            Metric(key: key, value: Double(value), timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
     }
 
     /// Logs several metrics at one step and one timestamp.
     nonisolated(nonsending) public func logMetrics(_ values: [String: Double], step: Int = 0, timestamp: Int64? = nil)
         async throws
     {
-        let time = timestamp ?? Clock.nowMilliseconds()
+        let time = timestamp ?? WallClock.nowMilliseconds()
         for (key, value) in values.sorted(by: { $0.key < $1.key }) {
             try await log(Metric(key: key, value: value, timestamp: time, step: Int64(step)))
         }
@@ -220,7 +220,7 @@ public final class ActiveRun: Sendable, Identifiable {
         await task?.value
         // Whatever the store says, the run is no longer open in this process.
         defer { client.didEnd(self) }
-        _ = try await client.store.updateRun(id: id, RunUpdate(status: status, endTime: Clock.nowMilliseconds()))
+        _ = try await client.store.updateRun(id: id, RunUpdate(status: status, endTime: WallClock.nowMilliseconds()))
         if let flushError { throw flushError }
     }
 }

@@ -191,7 +191,7 @@ extension LogbookClient {
         let run = try await store.createRun(
             RunCreation(
                 experimentID: experimentID, runName: name, userID: allTags[SystemTag.user] ?? metadata.user,
-                startTime: Clock.nowMilliseconds(),
+                startTime: WallClock.nowMilliseconds(),
                 tags: allTags.sorted { $0.key < $1.key }.map { RunTag(key: $0.key, value: $0.value) }))
         return started(run.info, parent: parent)
     }
@@ -254,6 +254,9 @@ extension LogbookClient {
 
     private func started(_ info: RunInfo, parent: String?) -> ActiveRun {
         let run = ActiveRun(info: info, parentRunID: parent, client: self, sequence: nextSequence())
+        // Installed at the first run, not when the client is made: by then an app's own signal
+        // handling (a ServiceLifecycle group) is usually set up, and Logbook hands signals on to it.
+        if options.handlesProcessEnd { ProcessEnd.install() }
         ProcessEnd.register(run)
         return run
     }

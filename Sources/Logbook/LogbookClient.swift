@@ -37,9 +37,12 @@ public final class LogbookClient: Sendable {
         /// Receives background write failures; without one, they are thrown at the next flush
         /// or when the run ends.
         public var onWriteError: (@Sendable (LogbookError) -> Void)?
-        /// End every open run KILLED on SIGINT and SIGTERM, then exit as the signal demands; and
-        /// end runs left open FINISHED at normal exit. Turn off in programs that handle signals
-        /// themselves, and call ``LogbookClient/shutdown(status:)`` from their handler.
+        /// End every open run KILLED on SIGINT and SIGTERM, then hand the signal on (to a handler
+        /// the process had, to a ServiceLifecycle group set up before the first run, else its
+        /// default action ends the process); and end runs left open FINISHED at normal exit.
+        /// Installed when the first run starts. Turn off in programs that set up their signal
+        /// handling later than that, and call ``LogbookClient/shutdown(status:)`` from their
+        /// graceful shutdown.
         public var handlesProcessEnd = true
         /// System metrics sampling; `nil` takes it from the environment (`…_ENABLE_SYSTEM_METRICS_LOGGING`
         /// and friends, see ``SystemMetricsOptions``). A run can turn it on or off for itself.
@@ -70,7 +73,6 @@ public final class LogbookClient: Sendable {
         self.store = store
         self.options = options
         self.environment = environment
-        if options.handlesProcessEnd { ProcessEnd.install() }
     }
 
     /// A client logging into the store a tracking URI names: a SQLite file or a tracking server

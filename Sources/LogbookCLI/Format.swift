@@ -42,7 +42,7 @@ enum Format {
 /// The runs table of `logbook runs list` and `logbook demo`.
 struct RunTable {
     var runs: [Run]
-    var now: Int64 = Clock.nowMilliseconds()
+    var now: Int64 = WallClock.nowMilliseconds()
 
     var rendered: String {
         TextTable(

@@ -21,7 +21,7 @@ extension SQLiteStore {
                 throw LogbookError(.resourceAlreadyExists, "Experiment '\(name)' already exists.\(hint)")
             }
             let id = try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(experiment_id), -1) + 1 FROM experiments")!
-            let now = Clock.nowMilliseconds()
+            let now = WallClock.nowMilliseconds()
             try db.execute(
                 sql: """
                     INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
@@ -117,7 +117,7 @@ extension SQLiteStore {
             }
             try db.execute(
                 sql: "UPDATE experiments SET name = ?, last_update_time = ? WHERE experiment_id = ?",
-                arguments: [newName, Clock.nowMilliseconds(), number])
+                arguments: [newName, WallClock.nowMilliseconds(), number])
         }
     }
 
@@ -147,7 +147,7 @@ extension SQLiteStore {
                         ? "No active experiment with id=\(id) exists; it is already deleted."
                         : "No deleted experiment with id=\(id) exists; it is already active.")
             }
-            let now = Clock.nowMilliseconds()
+            let now = WallClock.nowMilliseconds()
             try db.execute(
                 sql: "UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?",
                 arguments: [stage.rawValue, now, number])

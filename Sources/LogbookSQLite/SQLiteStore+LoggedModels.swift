@@ -12,7 +12,7 @@ extension SQLiteStore {
         let tags = try creation.tags.map(validation.validated)
         let modelID = LoggedModel.newID()
         let name = creation.name ?? RunNames.random()
-        let now = Clock.nowMilliseconds()
+        let now = WallClock.nowMilliseconds()
         return try await write { db in
             let location = try Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
             if let runID = creation.sourceRunID,
@@ -66,7 +66,7 @@ extension SQLiteStore {
             if current != status.rawValue {
                 try db.execute(
                     sql: "UPDATE logged_models SET status = ?, last_updated_time = ? WHERE model_key = ?",
-                    arguments: [status.rawValue, Clock.nowMilliseconds(), key])
+                    arguments: [status.rawValue, WallClock.nowMilliseconds(), key])
             }
             return try Self.fetchLoggedModels(db, keys: [key])[0]
         }
@@ -78,7 +78,7 @@ extension SQLiteStore {
             let key = try Self.modelKey(db, id)
             try db.execute(
                 sql: "UPDATE logged_models SET lifecycle_stage = 'deleted', last_updated_time = ? WHERE model_key = ?",
-                arguments: [Clock.nowMilliseconds(), key])
+                arguments: [WallClock.nowMilliseconds(), key])
         }
     }
 
@@ -235,7 +235,7 @@ extension SQLiteStore {
     private static func touchModel(_ db: Database, _ key: Int64) throws {
         try db.execute(
             sql: "UPDATE logged_models SET last_updated_time = ? WHERE model_key = ?",
-            arguments: [Clock.nowMilliseconds(), key])
+            arguments: [WallClock.nowMilliseconds(), key])
     }
 
     /// Writes params once, as a run's: the same value again is fine, another value fails the call.

@@ -84,7 +84,7 @@ extension SQLiteStore {
         try await write { db in
             try db.execute(
                 sql: "UPDATE runs SET lifecycle_stage = ?, deleted_time = ? WHERE run_id = ?",
-                arguments: [stage.rawValue, stage == .deleted ? Clock.nowMilliseconds() : nil, id])
+                arguments: [stage.rawValue, stage == .deleted ? WallClock.nowMilliseconds() : nil, id])
             if db.changesCount == 0 { throw LogbookError.runNotFound(id) }
         }
     }

@@ -130,7 +130,7 @@ struct ReapCLITests {
     private func storeWithAbandonedRun(_ cli: CLI, ageSeconds: Int64) async throws -> String {
         let store = try SQLiteStore(path: cli.directory + "/logbook.db")
         let run = try await store.createRun(RunCreation(runName: "abandoned"))
-        let beat = Clock.nowMilliseconds() - ageSeconds * 1000
+        let beat = WallClock.nowMilliseconds() - ageSeconds * 1000
         try await store.setTag(runID: run.id, RunTag(key: Heartbeat.tag, value: String(beat)))
         _ = try await store.createRun(RunCreation(runName: "no-heartbeat"))  // another client's: left alone
         return run.id

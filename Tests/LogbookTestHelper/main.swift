@@ -1,23 +1,60 @@
 // A program that opens runs and then waits to be ended, for the process-end tests.
 //
-// Usage: LogbookTestHelper signal|kill|exit   (the store comes from LOGBOOK_TRACKING_URI)
+// Usage: LogbookTestHelper signal|kill|exit|service|handler   (the store comes from LOGBOOK_TRACKING_URI)
 //
-// - signal: a started run with a scoped child, both with buffered points; waits for a signal.
-// - kill:   a started run with a fast heartbeat; waits to be SIGKILLed.
-// - exit:   a started run left open, then a normal exit.
-// Prints `READY <run id> …` once the runs are open.
+// - signal:  a started run with a scoped child, both with buffered points; waits for a signal.
+// - kill:    a started run with a fast heartbeat; waits to be SIGKILLed.
+// - exit:    a started run left open, then a normal exit.
+// - service: a run open in a Hummingbird app under ServiceLifecycle, which shuts down gracefully
+//            on SIGTERM; the run is opened once the app is up.
+// - handler: a run open in a program that installed its own SIGTERM handler before Logbook.
+// Prints `READY <run id> …` once the runs are open, and what the app did on the way out.
 import Foundation
+import Hummingbird
 import Logbook
+import ServiceLifecycle
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 func ready(_ ids: [String]) {
     FileHandle.standardOutput.write(Data(("READY " + ids.joined(separator: " ") + "\n").utf8))
+}
+
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// Set by the program's own SIGTERM handler ("handler" mode).
+nonisolated(unsafe) var handlerRan: sig_atomic_t = 0
+
+/// The app's own work on a graceful shutdown, which a signal must not cut short.
+struct ShutdownWork: Service {
+    func run() async throws {
+        try? await gracefulShutdown()
+        try? await Task.sleep(for: .milliseconds(300))
+        say("GRACEFUL SHUTDOWN DONE")
+    }
+}
+
+let mode = CommandLine.arguments.dropFirst().first ?? "signal"
+if mode == "handler" {
+    var action = sigaction()
+    #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = { _ in handlerRan = 1 }
+    #else
+        action.__sigaction_u.__sa_handler = { _ in handlerRan = 1 }
+    #endif
+    sigaction(SIGTERM, &action, nil)
 }
 
 var options = LogbookClient.Options()
 options.flushInterval = .seconds(3600)  // points stay buffered until the process ends
 options.heartbeatInterval = .milliseconds(100)
 let client = try LogbookClient(options: options)
-let mode = CommandLine.arguments.dropFirst().first ?? "signal"
 
 switch mode {
 case "signal":
@@ -34,6 +71,26 @@ case "kill":
     try await run.flush()
     ready([run.id])
     try await Task.sleep(for: .seconds(600))
+case "service":
+    let router = Router()
+    router.get("/") { _, _ in "ok" }
+    var app = Application(
+        router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+        onServerRunning: { _ in
+            // A run opened once the app is up (as a training service does for each job).
+            guard let run = try? await client.startRun(name: "served") else { return }
+            for step in 0..<100 { try? await run.logMetric("loss", Double(step), step: step) }
+            ready([run.id])
+        })
+    app.addServices(ShutdownWork())
+    try await app.runService()
+    say("APP RETURNED")
+case "handler":
+    let run = try await client.startRun(name: "handled")
+    for step in 0..<100 { try await run.logMetric("loss", Double(step), step: step) }
+    ready([run.id])
+    while handlerRan == 0 { try await Task.sleep(for: .milliseconds(20)) }
+    say("APP HANDLER RAN")
 default:
     let run = try await client.startRun(name: "left-open")
     for step in 0..<10 { try await run.logMetric("loss", Double(step), step: step) }

@@ -62,6 +62,11 @@ struct ProcessEndTests {
             await offThePool { process.waitUntilExit() }
         }
 
+        /// What the helper printed after its READY line, read once it has exited.
+        func remainingOutput() -> String {
+            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        }
+
         private func startBlocking() throws -> [String] {
             try process.run()
             var text = ""
@@ -125,5 +130,35 @@ struct ProcessEndTests {
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .finished)
         #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 10)
+    }
+
+    @Test func sigtermUnderServiceLifecycleEndsTheRunKilledAndTheAppStillShutsDownGracefully() async throws {
+        let helper = try Helper(mode: "service")
+        defer { helper.cleanUp() }
+        let ids = try await helper.start()
+        helper.process.terminate()  // SIGTERM, which ServiceLifecycle turns into a graceful shutdown
+        await helper.waitUntilExit()
+        let said = helper.remainingOutput()
+        #expect(said.contains("GRACEFUL SHUTDOWN DONE"), "the app's own shutdown work ran to its end")
+        #expect(said.contains("APP RETURNED"))
+        #expect(helper.process.terminationReason == .exit)
+        #expect(helper.process.terminationStatus == 0)
+        let run = try await helper.store.run(id: ids[0])
+        #expect(run.info.status == .killed)
+        #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 100)
+    }
+
+    @Test func aHandlerInstalledBeforeLogbookStillGetsTheSignal() async throws {
+        let helper = try Helper(mode: "handler")
+        defer { helper.cleanUp() }
+        let ids = try await helper.start()
+        helper.process.terminate()
+        await helper.waitUntilExit()
+        #expect(helper.remainingOutput().contains("APP HANDLER RAN"))
+        #expect(helper.process.terminationReason == .exit)
+        #expect(helper.process.terminationStatus == 0)
+        let run = try await helper.store.run(id: ids[0])
+        #expect(run.info.status == .killed)
+        #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 100)
     }
 }

@@ -52,7 +52,7 @@ struct SystemMetricsMonitor: Sendable {
     }
 
     private func publish(_ samples: [[String: Double]], step: Int) async {
-        let timestamp = Clock.nowMilliseconds()
+        let timestamp = WallClock.nowMilliseconds()
         for (name, value) in SystemSampler.aggregate(samples).sorted(by: { $0.key < $1.key }) {
             try? await run.log(
                 Metric(key: options.prefix + name, value: value, timestamp: timestamp, step: Int64(step)))

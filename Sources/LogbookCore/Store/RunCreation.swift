@@ -11,7 +11,7 @@ public struct RunCreation: Sendable, Hashable {
 
     public init(
         experimentID: String = Experiment.defaultID, runName: String? = nil, userID: String = "",
-        startTime: Int64 = Clock.nowMilliseconds(), tags: [RunTag] = []
+        startTime: Int64 = WallClock.nowMilliseconds(), tags: [RunTag] = []
     ) {
         self.experimentID = experimentID
         self.runName = runName

@@ -23,7 +23,7 @@ public enum Heartbeat {
     }
 
     /// Whether `run` is RUNNING with a heartbeat older than `threshold` at `now`.
-    public static func isStale(_ run: Run, threshold: Duration = staleAfter, now: Int64 = Clock.nowMilliseconds())
+    public static func isStale(_ run: Run, threshold: Duration = staleAfter, now: Int64 = WallClock.nowMilliseconds())
         -> Bool
     {
         guard run.info.status == .running, run.info.lifecycleStage == .active, let beat = last(of: run) else {
@@ -44,7 +44,7 @@ extension TrackingStore {
     /// Ends every stale run (see ``Heartbeat``) of the given experiments as KILLED, with its end time
     /// set to its last heartbeat and tag `logbook.reaped` saying why. Returns the runs it ended.
     public func reapStaleRuns(
-        experimentIDs: [String], olderThan threshold: Duration, now: Int64 = Clock.nowMilliseconds()
+        experimentIDs: [String], olderThan threshold: Duration, now: Int64 = WallClock.nowMilliseconds()
     ) async throws -> [Run] {
         var reaped: [Run] = []
         for run in try await allRuns(experimentIDs: experimentIDs)

@@ -12,7 +12,7 @@ enum RunEndpoints {
                 experimentID: try message.string("experiment_id") ?? Experiment.defaultID,
                 runName: try message.string("run_name"),
                 userID: try message.string("user_id") ?? "",
-                startTime: try message.int64("start_time") ?? Clock.nowMilliseconds(),
+                startTime: try message.int64("start_time") ?? WallClock.nowMilliseconds(),
                 tags: try message.messages("tags").map { try $0.runTag() })
             return try APIResponse.json(GetRunResponse(try await server.store.createRun(creation)))
         },
