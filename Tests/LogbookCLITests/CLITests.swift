@@ -228,4 +228,23 @@ struct ServerCLITests {
         #expect(result.stderr.contains("Port \(holder.port) on 127.0.0.1 is already in use"))
         #expect(!result.stdout.contains("listening"))
     }
+
+    /// Another process holds the database's write lock for 3 s: the server goes on answering reads
+    /// meanwhile, and the writes that wait for the lock succeed after it (Tests/Reliability/test_write_lock.py,
+    /// standard-library Python).
+    @Test(.enabled(if: Self.hasPython, "needs python3 (standard library only)"))
+    func anotherProcessHoldingTheWriteLockStallsNoReads() async throws {
+        let script = MLflowClientTests.packageRoot.appendingPathComponent("Tests/Reliability/test_write_lock.py").path
+        let result = try await CLI.runProcess("/usr/bin/env", ["python3", script, CLI.executable.path])
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("OK"), "\(result.stdout)")
+    }
+
+    /// python3 on PATH; in CI it must be there (a missing one fails the test).
+    static var hasPython: Bool {
+        ProcessInfo.processInfo.environment["CI"] == "true"
+            || (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+                FileManager.default.isExecutableFile(atPath: "\($0)/python3")
+            }
+    }
 }
