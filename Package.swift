@@ -14,6 +14,14 @@ let package = Package(
         .library(name: "LogbookTesting", targets: ["LogbookTesting"]),
         .executable(name: "logbook", targets: ["LogbookCLI"]),
     ],
+    // What the `Logbook` library links: a program that only talks to a tracking server leaves out
+    // SQLite (`traits: ["REST"]`), one that only writes a local file leaves out the HTTP client
+    // (`traits: ["SQLite"]`). Both by default.
+    traits: [
+        .trait(name: "SQLite", description: "The embedded SQLite store (GRDB): sqlite:// and file tracking URIs."),
+        .trait(name: "REST", description: "Tracking servers over REST (AsyncHTTPClient): http:// and https:// URIs."),
+        .default(enabledTraits: ["SQLite", "REST"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +29,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // The domain: model, store protocol, validation, errors. No database or network code.
@@ -44,6 +54,9 @@ let package = Package(
             dependencies: [
                 "LogbookCore", "LogbookWire",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             // The web UI's stylesheet, scripts and icon, served by the one binary.
@@ -55,10 +68,21 @@ let package = Package(
             dependencies: [
                 "LogbookCore", "LogbookWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
         // The client library: run lifecycle, the active run, buffered logging, metadata.
-        .target(name: "Logbook", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookREST"]),
+        // `import Logbook` is enough: it re-exports LogbookCore and the stores its traits enable.
+        .target(
+            name: "Logbook",
+            dependencies: [
+                "LogbookCore",
+                .target(name: "LogbookSQLite", condition: .when(traits: ["SQLite"])),
+                .target(name: "LogbookREST", condition: .when(traits: ["REST"])),
+            ]
+        ),
         // The store conformance suite, run against every store.
         .target(name: "LogbookTesting", dependencies: ["LogbookCore"]),
         .executableTarget(
@@ -85,7 +109,8 @@ let package = Package(
             path: "Benchmarks/ClientBenchmarks"
         ),
         .executableTarget(
-            name: "ServerBenchmarks", dependencies: ["BenchmarkSupport", "Logbook", "LogbookREST", "LogbookSQLite"],
+            name: "ServerBenchmarks",
+            dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookREST", "LogbookSQLite"],
             path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
@@ -93,11 +118,12 @@ let package = Package(
         .executableTarget(
             name: "UIBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/UIBenchmarks"),
-        .executableTarget(name: "SweepExample", dependencies: ["Logbook", "LogbookCore"], path: "Examples/Sweep"),
+        .executableTarget(name: "SweepExample", dependencies: ["Logbook"], path: "Examples/Sweep"),
         .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore", "LogbookTesting"]),
         .testTarget(
-            name: "LogbookTests", dependencies: ["Logbook", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),
+            name: "LogbookTests",
+            dependencies: ["Logbook", "LogbookCore", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),
         // A program the process-end tests start and then signal or kill.
         .executableTarget(
             name: "LogbookTestHelper",
@@ -113,7 +139,11 @@ let package = Package(
             name: "LogbookServerTests",
             dependencies: [
                 "LogbookServer", "LogbookSQLite", "LogbookWire", "LogbookREST", "LogbookTesting", "Logbook",
+                "LogbookCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookCLI"]),

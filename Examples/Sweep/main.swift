@@ -2,7 +2,6 @@
 // trial found by reading the runs back. Run it with `swift run SweepExample`.
 import Foundation
 import Logbook
-import LogbookCore
 
 let logbook = try LogbookClient()  // LOGBOOK_TRACKING_URI, else ./logbook.db
 try await logbook.setExperiment(name: "lr-sweep")

@@ -61,7 +61,8 @@ public final class ActiveRun: Sendable, Identifiable {
                         group.addTask {
                             while !Task.isCancelled {
                                 try? await store.setTag(
-                                    runID: runID, RunTag(key: Heartbeat.tag, value: String(WallClock.nowMilliseconds())))
+                                    runID: runID, RunTag(key: Heartbeat.tag, value: String(WallClock.nowMilliseconds()))
+                                )
                                 try? await Task.sleep(for: heartbeat)
                             }
                         }
@@ -103,7 +104,8 @@ public final class ActiveRun: Sendable, Identifiable {
         async throws
     {
         try await log(
-            Metric(key: key, value: Double(value), timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
+            Metric(
+                key: key, value: Double(value), timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
     }
 
     /// Logs one metric point (the concrete `Double` overload: the hot path of a training loop).
@@ -121,7 +123,8 @@ public final class ActiveRun: Sendable, Identifiable {
         async throws
     {
         try await log(
-            Metric(key: key, value: Double(value), timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
+            Metric(
+                key: key, value: Double(value), timestamp: timestamp ?? WallClock.nowMilliseconds(), step: Int64(step)))
     }
 
     /// Logs several metrics at one step and one timestamp.

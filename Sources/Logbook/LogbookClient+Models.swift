@@ -1,6 +1,9 @@
 import Foundation
 import LogbookCore
-import LogbookREST
+
+#if REST
+    import LogbookREST
+#endif
 
 extension LogbookClient {
     /// Creates a logged model (status pending) in an experiment (default: the current one),
@@ -102,15 +105,18 @@ enum ArtifactUpload {
     static func directory(_ directory: String, to location: String, store: any TrackingStore) async throws {
         let files = try files(under: directory)
         if let path = proxiedPath(location) {
-            guard let rest = store as? RESTStore else {
-                throw LogbookError(
-                    .invalidParameterValue,
-                    "'\(location)' is in a tracking server's artifact store; log through that server to upload to it.")
-            }
-            for file in files {
-                try await rest.uploadArtifact(file: directory + "/" + file, to: path + "/" + file)
-            }
-            return
+            #if REST
+                if let rest = store as? RESTStore {
+                    for file in files {
+                        try await rest.uploadArtifact(file: directory + "/" + file, to: path + "/" + file)
+                    }
+                    return
+                }
+            #endif
+            throw LogbookError(
+                .invalidParameterValue,
+                "'\(location)' is in a tracking server's artifact store (at \(path)); log through that server to upload to it."
+            )
         }
         guard let target = localPath(location) else {
             throw LogbookError(

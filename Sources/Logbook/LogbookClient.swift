@@ -1,6 +1,5 @@
 import Foundation
 import LogbookCore
-import LogbookSQLite
 import Synchronization
 
 /// The entry point of Logbook's run management: experiments, scoped and nested runs, resume,

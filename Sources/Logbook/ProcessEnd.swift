@@ -86,8 +86,9 @@ enum ProcessEnd {
                 dispositions.withLock { $0[signalNumber]?.registered = registered }
             }
             source.setEventHandler {
-                guard received.compareExchange(expected: 0, desired: signalNumber, ordering: .acquiringAndReleasing)
-                    .exchanged
+                guard
+                    received.compareExchange(expected: 0, desired: signalNumber, ordering: .acquiringAndReleasing)
+                        .exchanged
                 else { return }
                 let task = Task {
                     await endAll(status: .killed)

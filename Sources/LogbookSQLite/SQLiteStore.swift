@@ -91,7 +91,9 @@ public final class SQLiteStore: TrackingStore {
                         INSERT INTO experiments (experiment_id, name, artifact_location, lifecycle_stage, creation_time, last_update_time)
                         SELECT 0, ?, ?, 'active', ?, ? WHERE NOT EXISTS (SELECT 1 FROM experiments WHERE experiment_id = 0)
                         """,
-                    arguments: [Experiment.defaultName, root + "/0", WallClock.nowMilliseconds(), WallClock.nowMilliseconds()])
+                    arguments: [
+                        Experiment.defaultName, root + "/0", WallClock.nowMilliseconds(), WallClock.nowMilliseconds(),
+                    ])
             }
         } catch let error as DatabaseError {
             throw LogbookError(

@@ -23,7 +23,8 @@ struct SearchDifferentialTests {
             let filter = Self.filter(&random, runs: runs)
             let orderBy = Self.orderBy(&random)
             let pageSize = random.pick([1000, 1, 3, 7])
-            let context = "seed \(random.seed) (LOGBOOK_TEST_SEED), round \(round): filter \(filter ?? "none"), order_by \(orderBy), page \(pageSize)"
+            let context =
+                "seed \(random.seed) (LOGBOOK_TEST_SEED), round \(round): filter \(filter ?? "none"), order_by \(orderBy), page \(pageSize)"
             var found: [String] = []
             var token: String?
             repeat {
@@ -46,7 +47,8 @@ struct SearchDifferentialTests {
         var ids: [String] = []
         for index in 0..<40 {
             let creation = RunCreation(
-                experimentID: "0", runName: random.pick(strings + ["run-\(index)"]), userID: random.pick(["ann", "bo", ""]),
+                experimentID: "0", runName: random.pick(strings + ["run-\(index)"]),
+                userID: random.pick(["ann", "bo", ""]),
                 startTime: 1_000 + Int64(random.int(0...15)) * 100)  // ties on start time are common
             let run = try await store.createRun(creation)
             var batch = RunBatch()
@@ -105,7 +107,8 @@ struct SearchDifferentialTests {
         case 3:
             let field = random.pick(["run_name", "attributes.run_name", "user_id", "status"])
             if field == "status" {
-                return "status " + random.pick(["= 'RUNNING'", "!= 'FINISHED'", "IN ('FAILED', 'KILLED')", "LIKE '%ED'"])
+                return "status "
+                    + random.pick(["= 'RUNNING'", "!= 'FINISHED'", "IN ('FAILED', 'KILLED')", "LIKE '%ED'"])
             }
             return field + " " + stringCondition(&random, nullable: false)
         case 4:

@@ -17,7 +17,8 @@ struct JSONParserFuzzTests {
         for round in 0..<20_000 {
             var bytes = Array(Self.document(&random, depth: 0).utf8)
             if random.chance(0.5) { Self.mutate(&bytes, &random) }
-            let context = "seed \(random.seed) (LOGBOOK_TEST_SEED), round \(round): \(String(decoding: bytes, as: UTF8.self))"
+            let context =
+                "seed \(random.seed) (LOGBOOK_TEST_SEED), round \(round): \(String(decoding: bytes, as: UTF8.self))"
 
             let ours = Result { () throws(LogbookError) in try JSONParser.parse(bytes) }
             let foundation = Result { try JSONSerialization.jsonObject(with: Data(bytes), options: .fragmentsAllowed) }
