@@ -118,6 +118,14 @@ let package = Package(
         .executableTarget(
             name: "UIBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/UIBenchmarks"),
+        // The soak test scripts/soak runs (docs/reliability.md).
+        .executableTarget(
+            name: "Soak",
+            dependencies: [
+                "BenchmarkSupport", "Logbook", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Benchmarks/Soak"
+        ),
         .executableTarget(name: "SweepExample", dependencies: ["Logbook"], path: "Examples/Sweep"),
         .executableTarget(name: "SystemMetricsCheck", dependencies: ["Logbook"], path: "Examples/SystemMetricsCheck"),
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore", "LogbookTesting"]),

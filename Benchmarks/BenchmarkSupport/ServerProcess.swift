@@ -8,15 +8,16 @@ public final class ServerProcess: @unchecked Sendable {
     /// `http://127.0.0.1:<port>`.
     public let url: String
 
-    /// Starts the server with `arguments` after `server --port 0` and waits until it listens.
-    public init(arguments: [String], directory: String) throws {
+    /// Starts the server with `arguments` after `server --port PORT` (by default 0: the server
+    /// picks a free one) and waits until it listens.
+    public init(arguments: [String], directory: String, port: Int = 0) throws {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let logbook = products.appendingPathComponent("logbook").path
         guard FileManager.default.isExecutableFile(atPath: logbook) else {
             fatalError("Build the server first: swift build -c release --product logbook")
         }
         process.executableURL = URL(fileURLWithPath: logbook)
-        process.arguments = ["server", "--port", "0"] + arguments
+        process.arguments = ["server", "--port", "\(port)"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         let output = Pipe()
         process.standardOutput = output
@@ -30,7 +31,7 @@ public final class ServerProcess: @unchecked Sendable {
         url = String(
             String(decoding: line, as: UTF8.self).components(separatedBy: "listening at ")[1]
                 .split(separator: " ")[0])
-        port = Int(url.split(separator: ":").last!)!
+        self.port = Int(url.split(separator: ":").last!)!
     }
 
     /// The server's process id, for its memory figures.
