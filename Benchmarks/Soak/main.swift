@@ -31,7 +31,8 @@ func batch(from step: Int) -> RunBatch {
     for offset in 0..<stepsPerBatch {
         for key in keys {
             batch.metrics.append(
-                Metric(key: key, value: value(key, step + offset), timestamp: 1_700_000_000_000 + Int64(step + offset),
+                Metric(
+                    key: key, value: value(key, step + offset), timestamp: 1_700_000_000_000 + Int64(step + offset),
                     step: Int64(step + offset)))
         }
     }
@@ -139,8 +140,12 @@ func writersPhase(_ options: Options, directory: String) async throws -> Bool {
     let seconds = String(options.writersSeconds)
     var writers: [WriterProcess] = []
     for index in 0..<4 { writers.append(try WriterProcess("direct-\(index)", arguments: ["direct", path, seconds])) }
-    for index in 0..<2 { writers.append(try WriterProcess("via-A-\(index)", arguments: ["rest", serverA.url, seconds])) }
-    for index in 0..<2 { writers.append(try WriterProcess("via-B-\(index)", arguments: ["rest", serverB.url, seconds])) }
+    for index in 0..<2 {
+        writers.append(try WriterProcess("via-A-\(index)", arguments: ["rest", serverA.url, seconds]))
+    }
+    for index in 0..<2 {
+        writers.append(try WriterProcess("via-B-\(index)", arguments: ["rest", serverB.url, seconds]))
+    }
 
     try await Task.sleep(for: .seconds(options.writersSeconds / 2))
     kill(serverA.process.processIdentifier, SIGKILL)
@@ -154,11 +159,15 @@ func writersPhase(_ options: Options, directory: String) async throws -> Bool {
     var problems: [String] = []
     for writer in writers {
         let lines = await writer.finish()
-        if writer.process.terminationStatus != 0 { problems.append("\(writer.name) exited \(writer.process.terminationStatus)") }
+        if writer.process.terminationStatus != 0 {
+            problems.append("\(writer.name) exited \(writer.process.terminationStatus)")
+        }
         var acks: [String: [Int]] = [:]
         for line in lines {
             let fields = line.split(separator: " ")
-            if fields.first == "ACK", fields.count == 3, let step = Int(fields[2]) { acks[String(fields[1]), default: []].append(step) }
+            if fields.first == "ACK", fields.count == 3, let step = Int(fields[2]) {
+                acks[String(fields[1]), default: []].append(step)
+            }
             if fields.first == "FAILED" { failed += 1 }
         }
         for (runID, steps) in acks {
@@ -174,12 +183,16 @@ func writersPhase(_ options: Options, directory: String) async throws -> Bool {
                 }
                 for first in steps {
                     for step in first..<first + stepsPerBatch where seen[Int64(step)] != 1 {
-                        problems.append("\(writer.name): \(key) at acknowledged step \(step) stored \(seen[Int64(step)] ?? 0) times")
+                        problems.append(
+                            "\(writer.name): \(key) at acknowledged step \(step) stored \(seen[Int64(step)] ?? 0) times"
+                        )
                     }
                 }
             }
         }
-        print("\(writer.name): \(acks.values.map(\.count).reduce(0, +)) batches acknowledged, \(lines.filter { $0.hasPrefix("FAILED") }.count) failed")
+        print(
+            "\(writer.name): \(acks.values.map(\.count).reduce(0, +)) batches acknowledged, \(lines.filter { $0.hasPrefix("FAILED") }.count) failed"
+        )
     }
     serverA.stop()
     serverB.stop()
@@ -196,7 +209,8 @@ func writersPhase(_ options: Options, directory: String) async throws -> Bool {
 func loadPhase(_ options: Options, directory: String) async throws -> Bool {
     let path = directory + "/load.db"
     let server = try ServerProcess(
-        arguments: ["--backend-store-uri", path, "--artifacts-destination", directory + "/artifacts"], directory: directory)
+        arguments: ["--backend-store-uri", path, "--artifacts-destination", directory + "/artifacts"],
+        directory: directory)
     var configuration = HTTPClient.Configuration()
     configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = options.clients
     let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
@@ -239,8 +253,12 @@ func loadPhase(_ options: Options, directory: String) async throws -> Bool {
         latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000
     }
     report("clients", "\(options.clients) for \(Int(options.loadSeconds)) s (30-point log-batch; every 10th a get-run)")
-    report("requests", "\(latencies.count) answered, \(errors.count) failed (\(Int(Double(latencies.count) / elapsed)) requests/s)")
-    report("latency p50 / p99 / max", String(format: "%.1f / %.1f / %.1f ms", percentile(0.5), percentile(0.99), (latencies.last ?? 0) * 1000))
+    report(
+        "requests",
+        "\(latencies.count) answered, \(errors.count) failed (\(Int(Double(latencies.count) / elapsed)) requests/s)")
+    report(
+        "latency p50 / p99 / max",
+        String(format: "%.1f / %.1f / %.1f ms", percentile(0.5), percentile(0.99), (latencies.last ?? 0) * 1000))
     report("server peak RSS", String(format: "%.1f MiB", peak))
     for error in Set(errors).prefix(10) { print("  " + error) }
     return errors.isEmpty

@@ -22,7 +22,8 @@ extension TrackingURI {
             #if SQLite
                 try SQLiteStore(
                     path: path,
-                    configuration: SQLiteStore.Configuration(longValues: try LongValuePolicy.fromEnvironment(environment)))
+                    configuration: SQLiteStore.Configuration(
+                        longValues: try LongValuePolicy.fromEnvironment(environment)))
             #else
                 throw LogbookError(
                     .invalidParameterValue,

@@ -65,6 +65,22 @@ extension RESTStore {
         try await post("runs/log-inputs", ["run_id": .string(runID), "datasets": .array(inputs)])
     }
 
+    /// MLflow serves `experiments/search-datasets` under `/ajax-api` only (its web UI's endpoint).
+    public func searchDatasets(experimentIDs: [String]) async throws -> [DatasetSummary] {
+        var summaries: [DatasetSummary] = []
+        for chunk in stride(from: 0, to: experimentIDs.count, by: DatasetSummary.maxExperiments) {
+            let ids = experimentIDs[chunk..<min(chunk + DatasetSummary.maxExperiments, experimentIDs.count)]
+            let answer = try await post(
+                "/ajax-api/2.0/mlflow/experiments/search-datasets", ["experiment_ids": .array(ids.map { .string($0) })])
+            summaries += try answer.messages("dataset_summaries").map {
+                DatasetSummary(
+                    experimentID: try $0.requiredString("experiment_id"), name: try $0.requiredString("name"),
+                    digest: try $0.requiredString("digest"), context: try $0.string("context"))
+            }
+        }
+        return Array(summaries.prefix(DatasetSummary.maxResults))
+    }
+
     public func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws
         -> Page<Metric>
     {

@@ -120,7 +120,9 @@ public final class RESTStore: TrackingStore {
     {
         var base = url.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
-        var request = HTTPClientRequest(url: base + "/api/2.0/mlflow/" + endpoint + (query.isEmpty ? "" : "?" + query))
+        // An endpoint that starts with "/" is a path of its own (MLflow's `/ajax-api/…` ones).
+        let path = endpoint.hasPrefix("/") ? endpoint : "/api/2.0/mlflow/" + endpoint
+        var request = HTTPClientRequest(url: base + path + (query.isEmpty ? "" : "?" + query))
         request.method = method
         request.headers.add(name: "User-Agent", value: "logbook-swift")
         if let token = configuration.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }

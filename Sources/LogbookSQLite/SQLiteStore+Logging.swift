@@ -61,6 +61,35 @@ extension SQLiteStore {
         seriesIDs.insert(runID: runID, found)
     }
 
+    public func searchDatasets(experimentIDs: [String]) async throws -> [DatasetSummary] {
+        let numbers = experimentIDs.compactMap { try? Validation.experimentNumber($0) }
+        guard !numbers.isEmpty else { return [] }
+        return try await read { db in
+            var summaries: [DatasetSummary] = []
+            try db.forEachRow(
+                """
+                SELECT DISTINCT d.experiment_id, d.name, d.digest, t.value
+                FROM datasets d
+                JOIN run_inputs i ON i.dataset_key = d.dataset_key
+                LEFT JOIN run_input_tags t
+                    ON t.run_key = i.run_key AND t.dataset_key = i.dataset_key AND t.key = ?
+                WHERE d.experiment_id IN (\(numbers.map { _ in "?" }.joined(separator: ", ")))
+                ORDER BY d.experiment_id, d.name, d.digest, t.value
+                LIMIT \(DatasetSummary.maxResults)
+                """,
+                arguments: StatementArguments(
+                    [DatasetInput.contextTag as any DatabaseValueConvertible]
+                        + numbers.map { $0 as any DatabaseValueConvertible })
+            ) { row in
+                summaries.append(
+                    DatasetSummary(
+                        experimentID: String(row.int64(0)), name: row.text(1), digest: row.text(2),
+                        context: row.isNull(3) ? nil : row.text(3)))
+            }
+            return summaries
+        }
+    }
+
     public func logInputs(runID: String, datasets: [DatasetInput]) async throws {
         try Validation.validateRunID(runID)
         for input in datasets { try Validation.validate(input) }

@@ -54,6 +54,48 @@ extension StoreConformance {
                     try await names("datasets.name LIKE 'hold%' AND datasets.context = 'evaluation'") == ["evaluated"])
                 #expect(try await names("datasets.name != 'train'") == ["evaluated"])
             },
+            ConformanceCheck("search-datasets lists each experiment's datasets once per context") { fixture in
+                let first = try await fixture.store.createExperiment(name: "datasets-a")
+                let second = try await fixture.store.createExperiment(name: "datasets-b")
+                let untouched = try await fixture.store.createExperiment(name: "datasets-c")
+                let holdout = Dataset(name: "holdout", digest: "d9", sourceType: "local", source: "s")
+                for (experiment, inputs) in [
+                    (
+                        first,
+                        [
+                            DatasetInput(
+                                dataset: trainingSet, tags: [InputTag(key: DatasetInput.contextTag, value: "training")])
+                        ]
+                    ),
+                    (
+                        first,
+                        [
+                            DatasetInput(
+                                dataset: trainingSet, tags: [InputTag(key: DatasetInput.contextTag, value: "training")]),
+                            DatasetInput(dataset: holdout),
+                        ]
+                    ),
+                    (
+                        second,
+                        [
+                            DatasetInput(
+                                dataset: trainingSet, tags: [InputTag(key: DatasetInput.contextTag, value: "eval")])
+                        ]
+                    ),
+                ] {
+                    let run = try await fixture.store.createRun(RunCreation(experimentID: experiment))
+                    try await fixture.store.logInputs(runID: run.id, datasets: inputs)
+                }
+                let found = try await fixture.store.searchDatasets(experimentIDs: [second, first, untouched])
+                #expect(
+                    Set(found) == [
+                        DatasetSummary(experimentID: first, name: "train", digest: "d1", context: "training"),
+                        DatasetSummary(experimentID: first, name: "holdout", digest: "d9", context: nil),
+                        DatasetSummary(experimentID: second, name: "train", digest: "d1", context: "eval"),
+                    ])
+                #expect(found.count == 3, "each summary once: \(found)")
+                #expect(try await fixture.store.searchDatasets(experimentIDs: [untouched]).isEmpty)
+            },
             ConformanceCheck("bad dataset inputs are rejected and nothing of the call is stored") { fixture in
                 let run = try await fixture.store.newRun()
                 let tooLongDigest = Dataset(

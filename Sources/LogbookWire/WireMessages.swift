@@ -135,3 +135,37 @@ public struct ErrorResponse: Codable, Sendable {
         message = error.message
     }
 }
+
+/// `{"dataset_summaries": […]}`, the answer of `experiments/search-datasets`; `{}` when there are none,
+/// as MLflow writes an empty list.
+public struct SearchDatasetsResponse: Codable, Sendable {
+    public var datasetSummaries: [Summary]?
+
+    /// One dataset an experiment's runs used; `context` absent when the input had none.
+    public struct Summary: Codable, Sendable, Hashable {
+        public var experimentID: String
+        public var name: String
+        public var digest: String
+        public var context: String?
+
+        enum CodingKeys: String, CodingKey {
+            case experimentID = "experiment_id"
+            case name, digest, context
+        }
+
+        public init(_ summary: DatasetSummary) {
+            experimentID = summary.experimentID
+            name = summary.name
+            digest = summary.digest
+            context = summary.context
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case datasetSummaries = "dataset_summaries"
+    }
+
+    public init(_ summaries: [DatasetSummary]) {
+        datasetSummaries = summaries.isEmpty ? nil : summaries.map(Summary.init)
+    }
+}

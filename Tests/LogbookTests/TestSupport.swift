@@ -49,6 +49,10 @@ final class InstrumentedStore: TrackingStore {
         try await base.logInputs(runID: runID, datasets: datasets)
     }
 
+    func searchDatasets(experimentIDs: [String]) async throws -> [DatasetSummary] {
+        try await base.searchDatasets(experimentIDs: experimentIDs)
+    }
+
     func createExperiment(name: String, artifactLocation: String?, tags: [ExperimentTag]) async throws -> String {
         try await base.createExperiment(name: name, artifactLocation: artifactLocation, tags: tags)
     }

@@ -89,6 +89,11 @@ public protocol TrackingStore: Sendable {
     /// logging the same input again changes nothing but its tags (upserted).
     func logInputs(runID: String, datasets: [DatasetInput]) async throws
 
+    /// The datasets the runs of these experiments used, each (experiment, name, digest, context)
+    /// once, ordered by experiment, name, digest and context; at most
+    /// ``DatasetSummary/maxResults``. Unknown experiments contribute nothing.
+    func searchDatasets(experimentIDs: [String]) async throws -> [DatasetSummary]
+
     /// A metric's full history, ordered by step, then timestamp, then value, one page at a time.
     /// `maxResults == nil` returns every point in one page.
     func metricHistory(runID: String, key: String, maxResults: Int?, pageToken: String?) async throws -> Page<Metric>

@@ -22,6 +22,22 @@ enum ExperimentEndpoints {
                     try await server.store.experiment(named: try message.requiredString("experiment_name"))))
         },
         "experiments/search": Endpoint(methods: [.get, .post], handle: search),
+        // MLflow's web UI endpoint (MLflow: under /ajax-api only), with its checks and words.
+        "experiments/search-datasets": .post { message, server in
+            let ids = try message.strings("experiment_ids")
+            guard !ids.isEmpty else {
+                throw LogbookError(
+                    .invalidParameterValue, "SearchDatasets request must specify at least one experiment_id.")
+            }
+            guard ids.count <= DatasetSummary.maxExperiments else {
+                throw LogbookError(
+                    .invalidParameterValue,
+                    "SearchDatasets request cannot specify more than \(DatasetSummary.maxExperiments) experiment_ids. Received \(ids.count) experiment_ids."
+                )
+            }
+            return try APIResponse.json(
+                SearchDatasetsResponse(try await server.store.searchDatasets(experimentIDs: ids)))
+        },
         "experiments/update": .post { message, server in
             let id = try message.requiredString("experiment_id")
             if let newName = try message.string("new_name") {
