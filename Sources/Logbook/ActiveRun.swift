@@ -29,9 +29,9 @@ public final class ActiveRun: Sendable, Identifiable {
     let buffer: MetricBuffer?
     /// Start order within the process, to tell which run is the newest active one.
     let sequence: UInt64
-    private let background: Mutex<Task<Void, Never>?>
-    private let sampler = Mutex<Task<Void, Never>?>(nil)
-    private let endStatus = Mutex<RunStatus?>(nil)
+    private let background: Locked<Task<Void, Never>?>
+    private let sampler = Locked<Task<Void, Never>?>(nil)
+    private let endStatus = Locked<RunStatus?>(nil)
     /// Set once the run's end has written its buffer: later logging through this handle fails.
     private let closed = Atomic<Bool>(false)
 
@@ -53,7 +53,7 @@ public final class ActiveRun: Sendable, Identifiable {
         let store = client.store
         let runID = info.runID
         let heartbeat = options.heartbeatInterval
-        background = Mutex(
+        background = Locked(
             Task {
                 await withTaskGroup(of: Void.self) { group in
                     if let buffer { group.addTask { await buffer.run() } }

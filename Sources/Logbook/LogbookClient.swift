@@ -19,7 +19,7 @@ import Synchronization
 /// ```
 ///
 /// Thread safety: the client is `Sendable`; its mutable state (the active experiment, the
-/// imperative run stack) sits behind `Mutex`es. `withRun` scopes are task-local: a child task
+/// imperative run stack) sits behind locks (`Locked`). `withRun` scopes are task-local: a child task
 /// sees its parent's active run, sibling tasks never see each other's.
 public final class LogbookClient: Sendable {
     /// How the client logs.
@@ -55,11 +55,11 @@ public final class LogbookClient: Sendable {
     public let options: Options
 
     let environment: [String: String]
-    private let activeExperimentID = Mutex<String?>(nil)
+    private let activeExperimentID = Locked<String?>(nil)
     private let runIDConsumed = Atomic<Bool>(false)
     /// Runs started with `startRun`, innermost last.
-    private let stack = Mutex<[ActiveRun]>([])
-    private let lastEnded = Mutex<String?>(nil)
+    private let stack = Locked<[ActiveRun]>([])
+    private let lastEnded = Locked<String?>(nil)
 
     /// A client logging into `store`.
     ///

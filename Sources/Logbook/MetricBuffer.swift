@@ -1,5 +1,4 @@
 import LogbookCore
-import Synchronization
 
 /// A run's metric points on their way to the store.
 ///
@@ -17,7 +16,7 @@ import Synchronization
 /// can be cancelled): the wait ends with `CancellationError`, and every point already appended
 /// stays in the buffer for the writer. The run's end waits regardless, to write them.
 ///
-/// Shared state lives in one `Mutex`; continuations are resumed outside it.
+/// Shared state lives behind one lock (`Locked`); continuations are resumed outside it.
 final class MetricBuffer: Sendable {
     static let chunkSize = Limits.maxMetricsPerBatch
 
@@ -52,7 +51,7 @@ final class MetricBuffer: Sendable {
         case chunkReady, tick, flush
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let events: AsyncStream<Event>
     private let eventSink: AsyncStream<Event>.Continuation
     private let store: any TrackingStore

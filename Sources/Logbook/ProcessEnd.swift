@@ -33,15 +33,15 @@ import Synchronization
 /// Installed when the first run starts in a client whose ``LogbookClient/Options/handlesProcessEnd``
 /// is on. Another Dispatch source set up *after* that cannot be told from Logbook's own (Dispatch
 /// reinstalls the same handler), so its owner should turn the option off and call
-/// ``LogbookClient/shutdown(status:)`` itself. The registry of open runs is process-wide, behind a `Mutex`.
+/// ``LogbookClient/shutdown(status:)`` itself. The registry of open runs is process-wide, behind a lock (`Locked`).
 enum ProcessEnd {
-    private static let runs = Mutex<[ActiveRun]>([])
+    private static let runs = Locked<[ActiveRun]>([])
     private static let installed = Atomic<Bool>(false)
     /// Per signal: the disposition before Logbook's, and the one Dispatch set for Logbook's source.
-    private static let dispositions = Mutex<[Int32: Dispositions]>([:])
+    private static let dispositions = Locked<[Int32: Dispositions]>([:])
     /// The signal being handled (0: none), and the task ending the runs for it.
     private static let received = Atomic<Int32>(0)
-    private static let signalTask = Mutex<Task<Void, Never>?>(nil)
+    private static let signalTask = Locked<Task<Void, Never>?>(nil)
     /// Kept alive for the life of the process.
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 

@@ -1,6 +1,5 @@
 import Foundation
 import LogbookCore
-import Synchronization
 
 /// The tags a run gets automatically at creation (MLflow's context tags, and more).
 ///
@@ -72,7 +71,7 @@ struct GitInfo: Sendable, Equatable {
     var repoURL: String?
     var dirty: Bool
 
-    private static let cache = Mutex<[String: GitInfo?]>([:])
+    private static let cache = Locked<[String: GitInfo?]>([:])
 
     /// The repository containing `directory`, if any (cached per directory).
     static func at(_ directory: String) -> GitInfo? {

@@ -1,18 +1,18 @@
-import Synchronization
+import LogbookCore
 
 /// Remembers the series id of each (run, metric key) written through this store instance.
 ///
 /// Series rows are never deleted (deletion is soft), so a committed id stays valid for good and
 /// other processes writing the same file cannot invalidate it. Callers add ids only after the
 /// transaction that found them has committed. Memory is bounded: past `capacity` entries the
-/// cache starts over. Shared state is guarded by a `Mutex`.
+/// cache starts over. Shared state is guarded by a lock (`Locked`).
 final class SeriesIDCache: Sendable {
     private struct Key: Hashable {
         var runID: String
         var key: String
     }
 
-    private let entries = Mutex<[Key: Int64]>([:])
+    private let entries = Locked<[Key: Int64]>([:])
     private let capacity: Int
 
     init(capacity: Int = 100_000) {

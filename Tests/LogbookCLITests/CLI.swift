@@ -1,5 +1,5 @@
+import LogbookCore
 import Foundation
-import Synchronization
 import Testing
 
 /// Runs the built `logbook` executable, as a user would, in a temporary working directory.
@@ -79,7 +79,7 @@ struct CLI: Sendable {
         try process.run()
         // Read both pipes before waiting (standard error on another thread) so that a large output
         // on either cannot fill its pipe and block the child.
-        let stderrData = Mutex(Data())
+        let stderrData = Locked(Data())
         let readingStderr = DispatchGroup()
         DispatchQueue.global().async(group: readingStderr) {
             let data = err.fileHandleForReading.readDataToEndOfFile()

@@ -4,14 +4,13 @@ import HummingbirdTesting
 import LogbookCore
 import LogbookREST
 import LogbookTesting
-import Synchronization
 import Testing
 
 @Suite("RESTStore retries and errors")
 struct RESTStoreRetryTests {
     /// Requests seen, by path.
     final class Counts: Sendable {
-        let byPath = Mutex<[String: Int]>([:])
+        let byPath = Locked<[String: Int]>([:])
 
         subscript(path: String) -> Int { byPath.withLock { $0[path] ?? 0 } }
     }

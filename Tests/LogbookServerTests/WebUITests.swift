@@ -222,6 +222,41 @@ struct WebUITests {
         }
     }
 
+    /// MLflow 3.17.2's `/ajax-api/2.0/mlflow/upload-artifact` (its handler's checks and messages):
+    /// the file lands with the run's artifacts and `get-artifact` reads it back.
+    @Test func uploadArtifactStoresTheBodyAsMLflowDoes() async throws {
+        let fixture = try ServerFixture()
+        let run = try await fixture.store.createRun(RunCreation())
+        try await fixture.test { client in
+            func upload(_ query: String, _ body: String) async throws -> TestResponse {
+                try await client.client.execute(
+                    uri: "/ajax-api/2.0/mlflow/upload-artifact?\(query)", method: .post,
+                    headers: [.contentType: "application/octet-stream"], body: ByteBuffer(string: body))
+            }
+            #expect(try await upload("run_uuid=\(run.id)&path=notes/today.txt", "first").status == .ok)
+            #expect(try await upload("run_uuid=\(run.id)&path=notes/today.txt", "second").status == .ok)
+            let stored = fixture.artifacts + "/0/\(run.id)/artifacts/notes/today.txt"
+            #expect(try String(contentsOfFile: stored, encoding: .utf8) == "second", "a new upload replaces the file")
+            let read = try await client.client.execute(
+                uri: "/ajax-api/2.0/mlflow/get-artifact?run_uuid=\(run.id)&path=notes/today.txt", method: .get)
+            #expect(read.text == "second")
+            try await upload("path=a.txt", "x").expectError(
+                .badRequest, .invalidParameterValue, containing: "Request must specify run_uuid.")
+            try await upload("run_uuid=\(run.id)", "x").expectError(
+                .badRequest, .invalidParameterValue, containing: "Request must specify path.")
+            try await upload("run_uuid=\(run.id)&path=../../escape.txt", "x").expectError(
+                .badRequest, .invalidParameterValue, containing: "Invalid path")
+            try await upload("run_uuid=\(run.id)&path=empty.txt", "").expectError(
+                .badRequest, .invalidParameterValue, containing: "Request must specify data.")
+            try await upload("run_uuid=\(run.id)&path=big.bin", String(repeating: "x", count: 10 * 1024 * 1024 + 1))
+                .expectError(.badRequest, .invalidParameterValue, containing: "Max size is 10MB")
+            try await upload("run_uuid=0123456789abcdef0123456789abcdef&path=a.txt", "x")
+                .expectError(.notFound, .resourceDoesNotExist)
+            #expect(!FileManager.default.fileExists(atPath: fixture.artifacts + "/0/\(run.id)/artifacts/big.bin"))
+            #expect(!FileManager.default.fileExists(atPath: fixture.artifacts + "/escape.txt"))
+        }
+    }
+
     @Test func assetsAreServedWithValidatorsAndStaySmall() async throws {
         let fixture = try ServerFixture()
         try await fixture.test { client in

@@ -110,7 +110,7 @@ struct BufferedLoggingTests {
         options.handlesProcessEnd = false
         options.heartbeatInterval = nil
         let client = LogbookClient(store: failing, options: options, environment: [:])
-        let runID = Mutex<String?>(nil)
+        let runID = Locked<String?>(nil)
         let error = await expectError(.temporarilyUnavailable) {
             try await client.withRun { run in
                 runID.withLock { $0 = run.id }
@@ -126,7 +126,7 @@ struct BufferedLoggingTests {
     @Test func anErrorHandlerReceivesFailedWrites() async throws {
         let base = try makeClient().store
         let failing = InstrumentedStore(base: base) { _ in throw LogbookError(.internalError, "disk full") }
-        let reported = Mutex<[LogbookError]>([])
+        let reported = Locked<[LogbookError]>([])
         var options = LogbookClient.Options()
         options.handlesProcessEnd = false
         options.heartbeatInterval = nil
@@ -146,7 +146,7 @@ struct BufferedLoggingTests {
         let unreachable = InstrumentedStore(
             base: base, updateError: LogbookError(.temporarilyUnavailable, "server unreachable")
         ) { _ in throw LogbookError(.temporarilyUnavailable, "server unreachable") }
-        let reported = Mutex<[LogbookError]>([])
+        let reported = Locked<[LogbookError]>([])
         var options = LogbookClient.Options()
         options.handlesProcessEnd = false
         options.heartbeatInterval = nil

@@ -1,6 +1,5 @@
 import LogbookCore
 import LogbookTesting
-import Synchronization
 import Testing
 
 @testable import Logbook
@@ -27,7 +26,7 @@ struct ScopedRunTests {
 
     @Test func throwingEndsFailedAfterWritingTheBuffer() async throws {
         let client = try makeClient()
-        let runID = Mutex<String?>(nil)
+        let runID = Locked<String?>(nil)
         await #expect(throws: TrainingDiverged.self) {
             try await client.withRun { run in
                 runID.withLock { $0 = run.id }

@@ -1,6 +1,5 @@
 import Foundation
 import LogbookCore
-import Synchronization
 
 /// Samples system metrics into a run while it is open.
 ///
@@ -120,5 +119,5 @@ public enum SystemMetricsProbe {
         SystemMetricsMonitor.inventory(nvml: SystemMetricsMonitor.nvml)
     }
 
-    private static let state = Mutex<SystemSampler?>(nil)
+    private static let state = Locked<SystemSampler?>(nil)
 }

@@ -49,6 +49,17 @@ struct APIResponder: HTTPResponder {
 
     private func route(_ request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
+        // MLflow's web UI artifact routes under the API prefix, with raw bodies and query strings.
+        switch path {
+        case "/ajax-api/2.0/mlflow/upload-artifact":
+            try Self.checkMethod(request, allowed: [.post])
+            return try await ArtifactFileUpload.respond(to: request, server: server, context: context)
+        case "/ajax-api/2.0/mlflow/get-artifact":
+            try Self.checkMethod(request, allowed: [.get])
+            return try await ArtifactDownload.respond(to: request, server: server, context: context)
+        default:
+            break
+        }
         if let prefix = Self.apiPrefixes.first(where: path.hasPrefix) {
             var name = String(path.dropFirst(prefix.count))
             while name.hasSuffix("/") { name.removeLast() }

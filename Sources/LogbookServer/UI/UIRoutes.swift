@@ -14,7 +14,7 @@ enum UIRoutes {
             try APIResponder.checkMethod(request, allowed: [.get])
             return Assets.response(path.dropFirst("/static/".count), request: request)
         }
-        if path == "/get-artifact" || path == "/ajax-api/2.0/mlflow/get-artifact" {
+        if path == "/get-artifact" {
             try APIResponder.checkMethod(request, allowed: [.get])
             return try await ArtifactDownload.respond(to: request, server: server, context: context)
         }
