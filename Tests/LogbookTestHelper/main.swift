@@ -13,6 +13,7 @@ import Foundation
 import Hummingbird
 import Logbook
 import ServiceLifecycle
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -28,8 +29,9 @@ func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
-/// Set by the program's own SIGTERM handler ("handler" mode).
-nonisolated(unsafe) var handlerRan: sig_atomic_t = 0
+/// Set by the program's own SIGTERM handler ("handler" mode); atomic, as a signal handler may
+/// store only to lock-free atomics.
+let handlerRan = Atomic<Int32>(0)
 
 /// The app's own work on a graceful shutdown, which a signal must not cut short.
 struct ShutdownWork: Service {
@@ -44,9 +46,9 @@ let mode = CommandLine.arguments.dropFirst().first ?? "signal"
 if mode == "handler" {
     var action = sigaction()
     #if canImport(Glibc)
-        action.__sigaction_handler.sa_handler = { _ in handlerRan = 1 }
+        action.__sigaction_handler.sa_handler = { _ in handlerRan.store(1, ordering: .releasing) }
     #else
-        action.__sigaction_u.__sa_handler = { _ in handlerRan = 1 }
+        action.__sigaction_u.__sa_handler = { _ in handlerRan.store(1, ordering: .releasing) }
     #endif
     sigaction(SIGTERM, &action, nil)
 }
@@ -89,7 +91,7 @@ case "handler":
     let run = try await client.startRun(name: "handled")
     for step in 0..<100 { try await run.logMetric("loss", Double(step), step: step) }
     ready([run.id])
-    while handlerRan == 0 { try await Task.sleep(for: .milliseconds(20)) }
+    while handlerRan.load(ordering: .acquiring) == 0 { try await Task.sleep(for: .milliseconds(20)) }
     say("APP HANDLER RAN")
 default:
     let run = try await client.startRun(name: "left-open")
