@@ -122,7 +122,8 @@ let package = Package(
         .executableTarget(
             name: "Soak",
             dependencies: [
-                "BenchmarkSupport", "Logbook", .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                "BenchmarkSupport", "Logbook", "LogbookCore", "LogbookSQLite", "LogbookREST",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "Benchmarks/Soak"
         ),

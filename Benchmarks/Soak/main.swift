@@ -15,7 +15,9 @@ import AsyncHTTPClient
 import BenchmarkSupport
 import Foundation
 import Logbook
-import Synchronization
+import LogbookCore
+import LogbookREST
+import LogbookSQLite
 
 /// Keys per step and steps per batch a writer logs: 3 × 10 = 30 points per batch.
 let keys = ["loss", "acc", "lr"]
