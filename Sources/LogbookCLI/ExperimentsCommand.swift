@@ -20,7 +20,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
             try await LogbookCommand.reportingErrors {
                 let experiments = try await store.openStore().allExperiments(viewType: view.viewType)
                 if output.json {
-                    print(try WireCoding.string(SearchExperimentsResponse(experiments)))
+                    print(try WireEncoder.string(SearchExperimentsResponse(experiments), pretty: true))
                 } else {
                     print(
                         TextTable(

@@ -37,7 +37,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 let models = try await store.allLoggedModels(
                     experimentIDs: experimentIDs, filter: filter, orderBy: order)
                 if output.json {
-                    print(try WireCoding.string(SearchLoggedModelsResponse(Page(items: models))))
+                    print(try WireEncoder.string(SearchLoggedModelsResponse(Page(items: models)), pretty: true))
                 } else {
                     print(LoggedModelTable(models: models).rendered)
                 }
@@ -57,7 +57,7 @@ struct ModelsCommand: AsyncParsableCommand {
                 let store = try store.openStore()
                 let model = try await store.loggedModel(id: modelID, allowDeleted: true)
                 if output.json {
-                    print(try WireCoding.string(LoggedModelResponse(model)))
+                    print(try WireEncoder.string(LoggedModelResponse(model), pretty: true))
                     return
                 }
                 // The source run's state, so a model of a deleted run does not look orphaned silently.

@@ -23,7 +23,7 @@ struct RunsCommand: AsyncParsableCommand {
                 let experimentIDs = try await ExperimentReference.ids(experiment.map { [$0] } ?? [], in: store)
                 let runs = try await store.allRuns(experimentIDs: experimentIDs, viewType: view.viewType)
                 if output.json {
-                    print(try WireCoding.string(SearchRunsResponse(runs)))
+                    print(try WireEncoder.string(SearchRunsResponse(runs), pretty: true))
                 } else {
                     print(RunTable(runs: runs).rendered)
                 }
@@ -41,7 +41,7 @@ struct RunsCommand: AsyncParsableCommand {
             try await LogbookCommand.reportingErrors {
                 let run = try await store.openStore().run(id: runID)
                 if output.json {
-                    print(try WireCoding.string(GetRunResponse(run)))
+                    print(try WireEncoder.string(GetRunResponse(run), pretty: true))
                 } else {
                     print(RunDetail(run: run).rendered)
                 }

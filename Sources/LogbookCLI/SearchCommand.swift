@@ -39,7 +39,7 @@ struct SearchCommand: AsyncParsableCommand {
                 token = page.nextPageToken
             } while token != nil && runs.count < maxResults
             if output.json {
-                print(try WireCoding.string(SearchRunsResponse(runs)))
+                print(try WireEncoder.string(SearchRunsResponse(runs), pretty: true))
             } else {
                 print(RunTable(runs: runs).rendered)
             }

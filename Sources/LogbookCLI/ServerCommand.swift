@@ -12,8 +12,10 @@ struct ServerCommand: AsyncParsableCommand {
             "Serve MLflow's tracking REST API, so the mlflow Python client (and the UI's API calls) work against Logbook.",
         discussion: """
             Point a client at it with MLFLOW_TRACKING_URI=http://127.0.0.1:5000. Experiments created through the \
-            server keep their artifacts under --artifacts-destination (URI mlflow-artifacts:/<id>). SIGINT or SIGTERM \
-            stop it gracefully: requests in flight finish and the database is closed cleanly.
+            server keep their artifacts under --artifacts-destination (URI mlflow-artifacts:/<id>), which the server \
+            proxies; with --default-artifact-root they get <root>/<id> instead, and clients write there directly \
+            (a shared file system). SIGINT or SIGTERM stop it gracefully: requests in flight finish and the database \
+            is closed cleanly.
             """
     )
 
@@ -22,6 +24,19 @@ struct ServerCommand: AsyncParsableCommand {
 
     @Option(help: "Directory the artifact proxy stores files in.")
     var artifactsDestination = "logbook-artifacts"
+
+    @Option(
+        help: ArgumentHelp(
+            "Where new experiments keep their artifacts (<root>/<experiment id>): a directory, file:// or another URI.",
+            discussion:
+                "Default: mlflow-artifacts:/ (the proxy), or ./logbook-artifacts with --no-serve-artifacts. A relative path is taken under the working directory."
+        ))
+    var defaultArtifactRoot: String?
+
+    @Flag(
+        inversion: .prefixedNo,
+        help: "Serve the artifact proxy (/api/2.0/mlflow-artifacts/); without it, clients reach artifacts themselves.")
+    var serveArtifacts = true
 
     @Option(help: "Address to listen on; 0.0.0.0 exposes the server to the network (it has no authentication).")
     var host = "127.0.0.1"
@@ -45,21 +60,27 @@ struct ServerCommand: AsyncParsableCommand {
                     "The server keeps runs in a SQLite file; --backend-store-uri must name one (sqlite:///logbook.db or a path)."
                 )
             }
+            // As `mlflow server`: the proxy when it serves artifacts, else a local directory.
+            let artifactRoot = ArtifactURI.absolute(
+                defaultArtifactRoot ?? (serveArtifacts ? ServerConfiguration.proxiedArtifactRoot : "logbook-artifacts"))
             let store = try SQLiteStore(
                 path: path,
                 configuration: SQLiteStore.Configuration(
-                    artifactRoot: ServerConfiguration.proxiedArtifactRoot,
+                    artifactRoot: artifactRoot.hasSuffix("/") ? String(artifactRoot.dropLast()) : artifactRoot,
                     longValues: try LongValuePolicy.fromEnvironment(environment)))
             let destination = URL(fileURLWithPath: artifactsDestination).standardizedFileURL.path
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
             let server = TrackingServer(
                 store: store,
                 configuration: ServerConfiguration(
-                    host: host, port: port, artifactsDestination: destination, maxRequestBodySize: maxRequestBodySize))
+                    host: host, port: port, artifactsDestination: destination, maxRequestBodySize: maxRequestBodySize,
+                    serveArtifacts: serveArtifacts))
             try await server.run { url in
                 // Written unbuffered: scripts wait for this line to know the server is up.
                 FileHandle.standardOutput.write(
-                    Data("Logbook server listening at \(url) (store: \(store.path), artifacts: \(destination))\n".utf8))
+                    Data(
+                        "Logbook server listening at \(url) (store: \(store.path), artifacts: \(serveArtifacts ? destination : artifactRoot))\n"
+                            .utf8))
             }
             try store.close()
             print("Logbook server stopped; \(store.path) closed.")

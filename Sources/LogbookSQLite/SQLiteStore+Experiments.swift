@@ -7,6 +7,8 @@ extension SQLiteStore {
         -> String
     {
         try Validation.validateExperimentName(name)
+        // A relative local location is taken under the working directory, as MLflow's stores do.
+        let artifactLocation = artifactLocation.flatMap { $0.isEmpty ? nil : ArtifactURI.absolute($0) }
         if let artifactLocation { try Validation.validateArtifactLocation(artifactLocation) }
         for tag in tags { try Validation.validate(tag) }
         let root = configuration.artifactRoot

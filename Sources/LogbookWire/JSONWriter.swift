@@ -13,6 +13,11 @@ public struct JSONWriter {
         text.withUTF8Buffer { bytes.append(contentsOf: $0) }
     }
 
+    /// Text that is already JSON (a number's digits, a literal).
+    public mutating func literal(_ text: String) {
+        bytes.append(contentsOf: text.utf8)
+    }
+
     /// A JSON string, escaped.
     public mutating func string(_ text: String) {
         bytes.append(UInt8(ascii: "\""))

@@ -59,7 +59,7 @@ struct WireMessageTests {
     func lenientFields() throws {
         let message = try WireMessage(
             body: Array(
-                #"{"runId": "r", "start_time": "17", "value": "NaN", "neg": "-Infinity", "step": 5.0, "flag": "true", "ids": "one", "status": 3}"#
+                #"{"runId": "r", "start_time": "17", "value": "NaN", "neg": "-Infinity", "step": 5.0, "flag": "true", "ids": ["one", 2], "status": 3}"#
                     .utf8))
         #expect(try message.requiredString("run_id") == "r")
         #expect(try message.int64("start_time") == 17)
@@ -67,9 +67,46 @@ struct WireMessageTests {
         #expect(try message.double("neg") == -.infinity)
         #expect(try message.int64("step") == 5)
         #expect(try message.bool("flag") == true)
-        #expect(try message.strings("ids") == ["one"])
+        #expect(try message.strings("ids") == ["one", "2"])
         #expect(try message.string("missing") == nil)
         #expect(try message.enumeration("status", [("RUNNING", 1, 1), ("FINISHED", 3, 3)]) == 3)
+    }
+
+    @Test("Types are checked as MLflow checks them, in its words (recorded from mlflow server 3.17.2)")
+    func mlflowWords() throws {
+        let message = try WireMessage(
+            body: Array(
+                #"{"run_id": 31, "key": "", "tags": "t", "ids": "one", "v": "abc", "p": {"b": [1.50, null], "a": "é"}}"#
+                    .utf8))
+        func words(_ read: (WireMessage) throws -> Any?) -> String? {
+            do {
+                _ = try read(message)
+                return nil
+            } catch let error as LogbookError {
+                #expect(error.code == .invalidParameterValue)
+                return error.message
+            } catch { return "\(error)" }
+        }
+        let docs = " See the API docs for more information about request parameters."
+        #expect(
+            words { try $0.string("run_id") }
+                == "Invalid value 31 for parameter 'run_id' supplied:  Hint: Value was of type 'int'." + docs)
+        #expect(words { try $0.requiredString("key") } == "Missing value for required parameter 'key'." + docs)
+        #expect(words { try $0.requiredString("absent") } == "Missing value for required parameter 'absent'." + docs)
+        #expect(
+            words { try $0.messages("tags") }
+                == #"Invalid value "t" for parameter 'tags' supplied:  Hint: Value was of type 'str'."# + docs)
+        #expect(
+            words { try $0.strings("ids") }
+                == #"Invalid value "one" for parameter 'ids' supplied:  Hint: Value was of type 'str'."# + docs,
+            "in a JSON body, a list must be a list")
+        #expect(
+            words { try $0.double("v") }
+                == #"Invalid value "abc" for parameter 'v' supplied:  Hint: Value was of type 'str'."# + docs)
+        #expect(
+            words { try $0.string("p") }
+                == #"Invalid value {"a":"\u00e9","b":[1.5,null]} for parameter 'p' supplied:  Hint: Value was of type 'dict'."#
+                + docs, "quoted as Python's json.dumps writes it")
     }
 
     @Test("Errors name the field by its path and give MLflow's hints")

@@ -6,7 +6,7 @@ import Testing
 @Suite("MLflow wire format")
 struct WireFormatTests {
     private func json(_ value: some Encodable) throws -> [String: Any] {
-        let data = try WireCoding.encoder().encode(value)
+        let data = Data(try WireEncoder.encode(value))
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
@@ -44,7 +44,7 @@ struct WireFormatTests {
     }
 
     @Test func emptyListsAndErrors() throws {
-        #expect(try WireCoding.string(SearchRunsResponse([]), pretty: false) == "{}")
+        #expect(try WireEncoder.string(SearchRunsResponse([])) == "{}")
         let error = try json(ErrorResponse(LogbookError.runNotFound("x")))
         #expect(error["error_code"] as? String == "RESOURCE_DOES_NOT_EXIST")
         #expect(error["message"] as? String == "Run with id=x not found")
@@ -52,8 +52,31 @@ struct WireFormatTests {
 
     @Test func metricsDecodeFromMLflowJSON() throws {
         let text = #"{"key":"m","value":"Infinity","timestamp":5,"step":2}"#
-        let metric = try WireCoding.decoder().decode(WireMetric.self, from: Data(text.utf8)).metric
+        let metric = try WireMessage(body: Array(text.utf8)).metric()
         #expect(metric == Metric(key: "m", value: .infinity, timestamp: 5, step: 2))
+    }
+
+    /// Python's `json` reads `1` as an int and `1.0` as a float; MLflow writes `1.0`.
+    @Test func doublesAreWrittenWithAFraction() throws {
+        let metrics = [
+            Metric(key: "one", value: 1, timestamp: 5, step: 2), Metric(key: "big", value: 1e20, timestamp: 5),
+            Metric(key: "tenth", value: 0.1, timestamp: 5), Metric(key: "neg", value: -3, timestamp: 5),
+        ]
+        let run = Run(
+            info: RunInfo(
+                runID: "a", experimentID: "0", runName: "n", userID: "", status: .running, startTime: 1,
+                artifactURI: "x"),
+            data: RunData(metrics: metrics))
+        let text = try WireEncoder.string(GetRunResponse(run))
+        #expect(text.contains(#"{"key":"one","value":1.0,"timestamp":5,"step":2}"#))
+        #expect(text.contains(#""value":1e+20,"#))
+        #expect(text.contains(#""value":0.1,"#))
+        #expect(text.contains(#""value":-3.0,"#))
+        #expect(text.contains(#""start_time":1,"#), "integers stay integers")
+        let pretty = try WireEncoder.string(SearchRunsResponse([run]), pretty: true)
+        #expect(pretty.hasPrefix("{\n  \"runs\": [\n    {\n      \"info\": {"))
+        let reparsed = try JSONSerialization.jsonObject(with: Data(pretty.utf8)) as? [String: Any]
+        #expect((reparsed?["runs"] as? [Any])?.count == 1)
     }
 
     @Test func experimentHasMLflowsShape() throws {

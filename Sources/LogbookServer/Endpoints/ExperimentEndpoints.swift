@@ -40,11 +40,7 @@ enum ExperimentEndpoints {
         },
         "experiments/update": .post { message, server in
             let id = try message.requiredString("experiment_id")
-            if let newName = try message.string("new_name") {
-                try await server.store.renameExperiment(id: id, to: newName)
-            } else {
-                _ = try await server.store.experiment(id: id)
-            }
+            try await server.store.renameExperiment(id: id, to: try message.requiredString("new_name"))
             return APIResponse.empty()
         },
         "experiments/delete": .post { message, server in

@@ -62,24 +62,21 @@ enum MetricEndpoints {
     /// points see the same ones. (The web UI's charts use Logbook's own spike-keeping thinning, on
     /// their own endpoint.)
     @Sendable static func bulkInterval(_ message: WireMessage, _ server: ServerContext) async throws -> Response {
+        // The fields in MLflow's order, with its words.
         let runIDs = try message.strings("run_ids")
-        guard !runIDs.isEmpty else {
-            throw LogbookError(
-                .invalidParameterValue, "GetMetricHistoryBulkInterval request must specify at least one run_id.")
-        }
+        guard !runIDs.isEmpty else { throw message.missing("run_ids") }
         guard runIDs.count <= maxRuns else {
-            throw LogbookError(
-                .invalidParameterValue,
+            throw WireMessage.rejected(
                 "GetMetricHistoryBulkInterval request must specify at most \(maxRuns) run_ids. Received \(runIDs.count) run_ids."
             )
         }
         let key = try message.requiredString("metric_key")
-        let maxResults = Int(clamping: try message.int64("max_results") ?? Int64(maxResultsPerRun))
-        guard (1...maxResultsPerRun).contains(maxResults) else {
-            throw LogbookError(.invalidParameterValue, "max_results must be between 1 and \(maxResultsPerRun).")
-        }
         let start = try message.int64("start_step")
         let end = try message.int64("end_step")
+        let maxResults = Int(clamping: try message.int64("max_results") ?? Int64(maxResultsPerRun))
+        guard (1...maxResultsPerRun).contains(maxResults) else {
+            throw WireMessage.rejected("max_results must be between 1 and \(maxResultsPerRun).")
+        }
         guard (start == nil) == (end == nil) else {
             throw LogbookError(
                 .invalidParameterValue, "If either start step or end step are specified, both must be specified.")

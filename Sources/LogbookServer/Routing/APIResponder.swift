@@ -86,6 +86,12 @@ struct APIResponder: HTTPResponder {
             return try await endpoint.handle(WireMessage(query: request.uri.query), server)
         }
         if let prefix = Self.artifactPrefixes.first(where: path.hasPrefix) {
+            guard server.configuration.serveArtifacts else {
+                throw LogbookError(
+                    .temporarilyUnavailable,
+                    "Endpoint: \(request.uri.path) disabled due to the server running with `--no-serve-artifacts`. To enable artifacts server functionality, run the server with `--serve-artifacts`."
+                )
+            }
             let rest = path.dropFirst(prefix.count)
             if rest.isEmpty || rest == "/" {
                 try Self.checkMethod(request, allowed: [.get])

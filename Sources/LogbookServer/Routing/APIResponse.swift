@@ -8,10 +8,10 @@ import LogbookWire
 enum APIResponse {
     static let jsonHeaders: HTTPFields = [.contentType: "application/json"]
 
-    /// `value` as compact MLflow JSON (NaN and ±infinity as strings, empty fields left out).
+    /// `value` as compact MLflow JSON (``WireEncoder``: doubles with a fraction, NaN and ±infinity as
+    /// strings, empty fields left out).
     static func json<T: Encodable>(_ value: T) throws -> Response {
-        let data = try WireCoding.encoder(pretty: false).encode(value)
-        return Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        json(bytes: try WireEncoder.encode(value))
     }
 
     /// JSON already written (by ``JSONWriter``).
@@ -36,7 +36,7 @@ enum APIResponse {
     {
         var allHeaders = jsonHeaders
         allHeaders.append(contentsOf: headers)
-        let body = (try? WireCoding.encoder(pretty: false).encode(ErrorResponse(error))) ?? Data("{}".utf8)
+        let body = (try? WireEncoder.encode(ErrorResponse(error))) ?? Array("{}".utf8)
         return Response(
             status: status ?? HTTPResponse.Status(code: error.httpStatus), headers: allHeaders,
             body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))

@@ -223,7 +223,7 @@ public struct DirectReader {
                 return tags != nil
             }
         }
-        guard ok, let runID = string(runID) else { return nil }
+        guard ok, let runID = required(runID) else { return nil }
         return (runID, RunBatch(metrics: metrics ?? [], params: params ?? [], tags: tags ?? []))
     }
 
@@ -385,7 +385,7 @@ public struct DirectReader {
     // MARK: Values, as WireMessage reads them
 
     private func runID(_ slots: Slots, at index: Int) -> String? {
-        string(slots[index] != .absent ? slots[index] : slots[index + 1])
+        required(slots[index] != .absent ? slots[index] : slots[index + 1])
     }
 
     /// A metric from its slots; `linkAt` is the slot of `model_id`, then `dataset_name` and
@@ -418,7 +418,7 @@ public struct DirectReader {
     }
 
     private func keyValue(_ slots: Slots) -> (String, String)? {
-        guard let key = string(slots[0]) else { return nil }
+        guard let key = required(slots[0]) else { return nil }
         if slots[1] == .absent { return (key, "") }
         guard let value = string(slots[1]) else { return nil }
         return (key, value)
@@ -429,8 +429,14 @@ public struct DirectReader {
         return String(validating: slice(range), as: UTF8.self)
     }
 
+    /// A required string: an empty one is missing, which ``WireMessage`` reports.
+    private func required(_ scalar: Scalar) -> String? {
+        guard let string = string(scalar), !string.isEmpty else { return nil }
+        return string
+    }
+
     private mutating func internedKey(_ scalar: Scalar) -> String? {
-        guard case .string(let range) = scalar else { return nil }
+        guard case .string(let range) = scalar, !range.isEmpty else { return nil }
         if let lastKey, lastKey.range.count == range.count,
             slice(lastKey.range).elementsEqual(slice(range))
         {

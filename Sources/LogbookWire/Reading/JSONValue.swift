@@ -24,17 +24,50 @@ public enum JSONValue: Sendable, Hashable {
         }
     }
 
-    /// The value as it would be written in JSON, shortened for error messages.
+    /// The value as MLflow quotes it in error messages — Python's `json.dumps` with sorted keys,
+    /// compact separators and non-ASCII escaped — shortened to 100 characters.
     public var excerpt: String {
-        let text: String
-        switch self {
-        case .null: text = "None"
-        case .bool(let value): text = value ? "True" : "False"
-        case .number(let number): text = number
-        case .string(let string): text = "'\(string)'"
-        case .array(let items): text = "[" + items.map(\.excerpt).joined(separator: ", ") + "]"
-        case .object: text = "{…}"
-        }
+        let text = pythonJSON
         return text.count > 100 ? String(text.prefix(100)) + "…" : text
+    }
+
+    private var pythonJSON: String {
+        switch self {
+        case .null: return "null"
+        case .bool(let value): return value ? "true" : "false"
+        case .number(let text):
+            // Python reads a number with a fraction or exponent as a float and writes it back
+            // in its shortest form, as Swift does (`1e3` → `1000.0`).
+            guard text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let double = Double(text) else {
+                return text
+            }
+            return double.isFinite ? double.description : (double > 0 ? "Infinity" : "-Infinity")
+        case .string(let string): return Self.pythonString(string)
+        case .array(let items): return "[" + items.map(\.pythonJSON).joined(separator: ",") + "]"
+        case .object(let members):
+            return "{"
+                + members.keys.sorted().map { Self.pythonString($0) + ":" + members[$0]!.pythonJSON }.joined(
+                    separator: ",") + "}"
+        }
+    }
+
+    private static func pythonString(_ string: String) -> String {
+        var result = "\""
+        for unit in string.utf16 {
+            switch unit {
+            case 0x22: result += "\\\""
+            case 0x5C: result += "\\\\"
+            case 0x0A: result += "\\n"
+            case 0x0D: result += "\\r"
+            case 0x09: result += "\\t"
+            case 0x08: result += "\\b"
+            case 0x0C: result += "\\f"
+            case 0x20...0x7E: result.unicodeScalars.append(Unicode.Scalar(UInt8(unit)))
+            default:
+                let hex = String(unit, radix: 16)
+                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            }
+        }
+        return result + "\""
     }
 }

@@ -45,16 +45,17 @@ extension WireMessage {
         try enumeration(name, RunStatus.allCases.map { ($0.rawValue, Int64($0.protoNumber), $0) })
     }
 
-    /// A `runs/log-batch` message: `run_id` and the batch (metrics, then params, then tags; the
-    /// first problem found in that order is the error).
+    /// A `runs/log-batch` message: `run_id` and the batch (the run id, then metrics, params and
+    /// tags, as MLflow checks them; the first problem found in that order is the error).
     public func logBatch() throws(LogbookError) -> (runID: String, batch: RunBatch) {
+        let runID = try requiredString("run_id")
         var metrics: [Metric] = []
         for message in try messages("metrics") { metrics.append(try message.metric()) }
         var params: [Param] = []
         for message in try messages("params") { params.append(try message.param()) }
         var tags: [RunTag] = []
         for message in try messages("tags") { tags.append(try message.runTag()) }
-        return (try requiredString("run_id"), RunBatch(metrics: metrics, params: params, tags: tags))
+        return (runID, RunBatch(metrics: metrics, params: params, tags: tags))
     }
 
     /// The run a run-scoped message names: `run_id`, or its older alias `run_uuid`.

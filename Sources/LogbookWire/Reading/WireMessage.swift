@@ -4,23 +4,27 @@ import LogbookCore
 /// server reads requests with it, the REST store reads answers.
 ///
 /// - Field names may be `snake_case` or `lowerCamelCase`; sending both spellings of one field is an error.
-/// - Unknown fields are ignored; `null` counts as absent.
+/// - Unknown fields are ignored; `null` counts as absent, and so does `""` where a string is required.
+/// - A string field takes a JSON string only: `"run_id": 31` is an error, as in MLflow.
 /// - int64 fields take a JSON number or a numeric string; doubles also take `"NaN"`, `"Infinity"`
 ///   and `"-Infinity"`; booleans take `true`/`false` or those words as strings.
 /// - A GET request's query parameters form a message too: every value is a string, and a repeated
-///   parameter is a list.
+///   parameter is a list (a list of one when given once).
 ///
 /// Every problem is a ``LogbookError`` with `INVALID_PARAMETER_VALUE` and MLflow's wording, naming
-/// the field by its path (`metrics[3].timestamp`).
+/// the field by its path (`metrics[3].timestamp`) and quoting the value as JSON.
 public struct WireMessage: Sendable {
     /// The message's fields by the name they were sent under.
     public let members: [String: JSONValue]
     /// Where this message sits in the request, for error messages (`""` for the request itself).
     public let path: String
+    /// Whether the message is a query string, where a repeated field given once is a single string.
+    public let isQuery: Bool
 
-    public init(members: [String: JSONValue], path: String = "") {
+    public init(members: [String: JSONValue], path: String = "", isQuery: Bool = false) {
         self.members = members
         self.path = path
+        self.isQuery = isQuery
     }
 
     /// The message a request body holds: a JSON object, or (as legacy clients send it) a JSON
@@ -52,7 +56,7 @@ public struct WireMessage: Sendable {
             case let first?: members[name] = .array([first, value])
             }
         }
-        self.init(members: members)
+        self.init(members: members, isQuery: true)
     }
 
     /// Decodes `%XX` escapes; in a query string (`plusIsSpace`), `+` is a space too.
@@ -121,23 +125,27 @@ public struct WireMessage: Sendable {
     /// Whether the field was sent (and not null).
     public func contains(_ name: String) throws(LogbookError) -> Bool { try value(name) != nil }
 
+    /// A request refused by MLflow's request checks: `INVALID_PARAMETER_VALUE`, `text` and the
+    /// pointer to the API docs that MLflow's server adds.
+    public static func rejected(_ text: String) -> LogbookError {
+        LogbookError(.invalidParameterValue, text + " See the API docs for more information about request parameters.")
+    }
+
     /// The error for a required field that was not sent.
     public func missing(_ name: String) -> LogbookError {
-        LogbookError(
-            .invalidParameterValue,
-            "Missing value for required parameter '\(qualified(name))'. See the API docs for more information about request parameters."
-        )
+        Self.rejected("Missing value for required parameter '\(qualified(name))'.")
     }
 
+    /// The error for a field of the wrong type or value; `hint` is a sentence (MLflow's default
+    /// names the JSON type).
     func invalid(_ name: String, _ value: JSONValue, hint: String? = nil) -> LogbookError {
-        LogbookError(
-            .invalidParameterValue,
-            "Invalid value \(value.excerpt) for parameter '\(qualified(name))' supplied: \(hint ?? "Hint: Value was of type '\(value.typeName)'."). See the API docs for more information about request parameters."
+        Self.rejected(
+            "Invalid value \(value.excerpt) for parameter '\(qualified(name))' supplied:  \(hint ?? "Hint: Value was of type '\(value.typeName)'.")"
         )
     }
 
-    /// A string field; numbers are taken as their text. `alias` is an older name of the same field
-    /// (`run_uuid` for `run_id`), used when the field itself is absent.
+    /// A string field. `alias` is an older name of the same field (`run_uuid` for `run_id`), used
+    /// when the field itself is absent.
     public func string(_ name: String, alias: String? = nil) throws(LogbookError) -> String? {
         guard let value = try value(name) else {
             if let alias { return try string(alias) }
@@ -145,14 +153,13 @@ public struct WireMessage: Sendable {
         }
         switch value {
         case .string(let string): return string
-        case .number(let text): return text
         default: throw invalid(name, value)
         }
     }
 
-    /// A string field that must be present (or its alias).
+    /// A string field that must be present (or its alias) and not empty.
     public func requiredString(_ name: String, alias: String? = nil) throws(LogbookError) -> String {
-        guard let string = try string(name, alias: alias) else { throw missing(name) }
+        guard let string = try string(name, alias: alias), !string.isEmpty else { throw missing(name) }
         return string
     }
 
@@ -163,12 +170,9 @@ public struct WireMessage: Sendable {
         case .number(let text), .string(let text):
             if let integer = Int64(text) { return integer }
             // Protobuf accepts integral doubles such as 1e3 or 5.0.
-            if let double = Double(text), double.rounded() == double,
-                let integer = Int64(exactly: double)
-            {
-                return integer
-            }
-            throw invalid(name, value, hint: "Value must be a 64-bit integer")
+            guard let double = Double(text) else { throw invalid(name, value) }
+            if double.rounded() == double, let integer = Int64(exactly: double) { return integer }
+            throw invalid(name, value, hint: "Value must be a 64-bit integer.")
         default: throw invalid(name, value)
         }
     }
@@ -192,9 +196,7 @@ public struct WireMessage: Sendable {
             case "Infinity", "inf": return .infinity
             case "-Infinity", "-inf": return -.infinity
             default:
-                guard let double = Double(text), !text.isEmpty else {
-                    throw invalid(name, value, hint: "Value must be a number, \"NaN\", \"Infinity\" or \"-Infinity\"")
-                }
+                guard let double = Double(text), !text.isEmpty else { throw invalid(name, value) }
                 return double
             }
         default: throw invalid(name, value)
@@ -231,16 +233,17 @@ public struct WireMessage: Sendable {
         default: match = nil
         }
         guard let match else {
-            throw invalid(name, value, hint: "Expected one of \(cases.map(\.name).joined(separator: ", "))")
+            throw invalid(name, value, hint: "Expected one of \(cases.map(\.name).joined(separator: ", ")).")
         }
         return match
     }
 
-    /// A repeated string field; a single string counts as a list of one (a query parameter given once).
+    /// A repeated string field; in a query string, a single string is a list of one (a parameter
+    /// given once). Numbers in the list are taken as their text, as MLflow's server takes them.
     public func strings(_ name: String) throws(LogbookError) -> [String] {
         guard let value = try value(name) else { return [] }
         switch value {
-        case .string(let string): return [string]
+        case .string(let string) where isQuery: return [string]
         case .array(let items):
             var strings: [String] = []
             strings.reserveCapacity(items.count)
@@ -248,7 +251,7 @@ public struct WireMessage: Sendable {
                 switch item {
                 case .string(let string): strings.append(string)
                 case .number(let text): strings.append(text)
-                default: throw invalid(name, value, hint: "Every item must be a string")
+                default: throw invalid(name, value, hint: "Every item must be a string.")
                 }
             }
             return strings
