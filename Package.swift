@@ -90,6 +90,8 @@ let package = Package(
             dependencies: [
                 "Logbook", "LogbookCore", "LogbookSQLite", "LogbookWire", "LogbookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .target(name: "BenchmarkSupport", path: "Benchmarks/BenchmarkSupport"),
@@ -110,7 +112,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "ServerBenchmarks",
-            dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookREST", "LogbookSQLite"],
+            dependencies: [
+                "BenchmarkSupport", "Logbook", "LogbookCore", "LogbookREST", "LogbookSQLite", "LogbookWire",
+            ],
             path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],

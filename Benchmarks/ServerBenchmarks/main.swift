@@ -11,6 +11,7 @@ import Logbook
 import LogbookCore
 import LogbookREST
 import LogbookSQLite
+import LogbookWire
 
 let directory = try benchmarkDirectory("server-bench")
 let started = ContinuousClock.now
@@ -227,6 +228,40 @@ do {
         String(format: "%.3f s best, %.3f s first (%.1f MB)", timings.min()!, timings[0], Double(bytes) / 1e6))
 }
 report("server RSS after the API load", String(format: "%.1f MiB", memoryMiB("VmRSS", process: pid)))
+
+// Writing a runs/search answer of 1000 runs (10 metrics, 10 params, 10 tags each): the server's
+// WireEncoder beside Foundation's JSONEncoder (which writes 1.0 as 1, hence WireEncoder).
+do {
+    let runs = (0..<1000).map { index in
+        Run(
+            info: RunInfo(
+                runID: String(repeating: "a", count: 28) + String(format: "%04d", index), experimentID: "1",
+                runName: "run-\(index)", userID: "bench", status: .finished, startTime: 1_700_000_000_000,
+                endTime: 1_700_000_100_000, artifactURI: "mlflow-artifacts:/1/\(index)/artifacts"),
+            data: RunData(
+                metrics: (0..<10).map {
+                    Metric(key: "m\($0)", value: Double(index) / 7 + Double($0), timestamp: 1, step: 9)
+                },
+                params: (0..<10).map { Param(key: "p\($0)", value: "value-\($0)") },
+                tags: (0..<10).map { RunTag(key: "t\($0)", value: "tag-\($0)") }))
+    }
+    let answer = SearchRunsResponse(runs, nextPageToken: "token")
+    let foundation = JSONEncoder()
+    foundation.nonConformingFloatEncodingStrategy = .convertToString(
+        positiveInfinity: "Infinity", negativeInfinity: "-Infinity", nan: "NaN")
+    var wireBest = Double.infinity
+    var foundationBest = Double.infinity
+    var size = 0
+    for _ in 0..<10 {
+        wireBest = min(wireBest, try await seconds { size = try WireEncoder.encode(answer).count })
+        foundationBest = min(foundationBest, try await seconds { _ = try foundation.encode(answer) })
+    }
+    report(
+        "runs/search answer, 1000 runs: WireEncoder vs JSONEncoder",
+        String(
+            format: "%.1f ms vs %.1f ms = %.2f× (%.1f MB)", wireBest * 1e3, foundationBest * 1e3,
+            wireBest / foundationBest, Double(size) / 1e6))
+}
 
 // RESTStore alone: 1000-point batches, one after another.
 do {

@@ -173,6 +173,14 @@ public final class ActiveRun: Sendable, Identifiable {
         }
     }
 
+    /// Copies every file under `directory` into the run's artifacts, keeping relative paths (MLflow's
+    /// `log_artifacts`): to a local artifact directory, or through a tracking server's artifact
+    /// proxy. A file of the same name is replaced.
+    public func logArtifacts(from directory: String) async throws {
+        try requireOpen()
+        try await ArtifactUpload.directory(directory, to: info.artifactURI, store: client.store)
+    }
+
     /// Writes every buffered metric point now. Throws if a background write failed.
     public func flush() async throws {
         try await buffer?.flush(cancellable: true)

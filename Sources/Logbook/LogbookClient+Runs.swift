@@ -175,7 +175,9 @@ extension LogbookClient {
         parent: String?
     ) async throws -> ActiveRun {
         let experimentID = try await resolvedExperimentID(experimentID)
-        let metadata = RunMetadata.current(environment: environment)
+        let metadata =
+            options.program.map { RunMetadata.current(environment: environment, program: $0) }
+            ?? RunMetadata.current(environment: environment)
         var allTags = metadata.tags
         if let description {
             if tags[SystemTag.noteContent] != nil {

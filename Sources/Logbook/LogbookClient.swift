@@ -46,6 +46,10 @@ public final class LogbookClient: Sendable {
         /// System metrics sampling; `nil` takes it from the environment (`…_ENABLE_SYSTEM_METRICS_LOGGING`
         /// and friends, see ``SystemMetricsOptions``). A run can turn it on or off for itself.
         public var systemMetrics: SystemMetricsOptions?
+        /// The program runs record as their source (`mlflow.source.name`; its directory, else the
+        /// working directory, is where git state is read); default: this process's executable. For
+        /// wrappers that start runs on another program's behalf, as `logbook exec` does.
+        public var program: String?
 
         public init() {}
     }

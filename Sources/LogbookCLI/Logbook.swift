@@ -13,8 +13,8 @@ struct LogbookCommand: AsyncParsableCommand {
             names a SQLite file or a tracking server (http:// or https://), else ./logbook.db.
             """,
         subcommands: [
-            ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, UICommand.self, ServerCommand.self,
-            DemoCommand.self,
+            ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, ExecCommand.self, UICommand.self,
+            ServerCommand.self, DemoCommand.self,
         ]
     )
 

@@ -1,6 +1,6 @@
 // A program that opens runs and then waits to be ended, for the process-end tests.
 //
-// Usage: LogbookTestHelper signal|kill|exit|service|handler   (the store comes from LOGBOOK_TRACKING_URI)
+// Usage: LogbookTestHelper signal|kill|exit|service|handler|train   (the store comes from LOGBOOK_TRACKING_URI)
 //
 // - signal:  a started run with a scoped child, both with buffered points; waits for a signal.
 // - kill:    a started run with a fast heartbeat; waits to be SIGKILLed.
@@ -8,6 +8,8 @@
 // - service: a run open in a Hummingbird app under ServiceLifecycle, which shuts down gracefully
 //            on SIGTERM; the run is opened once the app is up.
 // - handler: a run open in a program that installed its own SIGTERM handler before Logbook.
+// - train:   a scoped run with ten points of `swift_loss`, ended normally (under `logbook exec`,
+//            the run it is handed).
 // Prints `READY <run id> …` once the runs are open, and what the app did on the way out.
 import Foundation
 import Hummingbird
@@ -87,6 +89,11 @@ case "service":
     app.addServices(ShutdownWork())
     try await app.runService()
     say("APP RETURNED")
+case "train":
+    try await client.withRun(name: "own") { run in
+        for step in 0..<10 { try await run.logMetric("swift_loss", 1 / Double(step + 1), step: step) }
+        say("TRAINED \(run.id)")
+    }
 case "handler":
     let run = try await client.startRun(name: "handled")
     for step in 0..<100 { try await run.logMetric("loss", Double(step), step: step) }
