@@ -80,6 +80,25 @@ struct ExecCommandTests {
         #expect(run.data.metric("swift_loss") == 0.1)
     }
 
+    @Test func systemMetricsCoverTheCommandsWholeProcessTree() async throws {
+        var cli = try CLI()
+        cli.environment["LOGBOOK_SYSTEM_METRICS_SAMPLING_INTERVAL"] = "0.2"
+        // A grandchild (the shell's child) holding 300 MB and keeping a core busy for 2 s.
+        let burner = "b = b'x' * (300 << 20)\nimport time\nt = time.time()\nwhile time.time() - t < 2: pass"
+        let result = try await cli(
+            "exec", "--system-metrics", "--", "/bin/sh", "-c", "python3 -c \"$0\"; echo done", burner)
+        #expect(result.status == 0, "\(result.stderr)")
+        let run = try #require(try await runs(cli).first)
+        let store = try SQLiteStore(path: cli.directory + "/logbook.db")
+        defer { try? store.close() }
+        let memory = try await store.metricHistory(runID: run.info.runID, key: "system/process_memory_rss_megabytes")
+        let cpu = try await store.metricHistory(
+            runID: run.info.runID, key: "system/process_cpu_utilization_percentage")
+        #expect(memory.count >= 3)
+        #expect(memory.map(\.value).max() ?? 0 > 300, "the grandchild's 300 MB are counted")
+        #expect(cpu.map(\.value).max() ?? 0 > 30, "the grandchild's busy core is counted")
+    }
+
     @Test func aMissingCommandIs127AndAFailedRun() async throws {
         let cli = try CLI()
         let result = try await cli("exec", "--", "no-such-command-for-logbook", "--flag")

@@ -17,8 +17,11 @@ struct SystemReading: Sendable {
     var diskFreeBytes: Double
     var networkReceivedBytes: Double
     var networkTransmittedBytes: Double
-    /// CPU seconds this process has used.
+    /// CPU seconds this process and the processes it started have used (on Linux; this process
+    /// alone elsewhere).
     var processCPUSeconds: Double
+    /// Resident bytes of this process and the processes it started (on Linux; this process alone
+    /// elsewhere).
     var processResidentBytes: Double
     var time: ContinuousClock.Instant
 
@@ -79,23 +82,45 @@ enum SystemReader {
                     }
                 }
             }
-            // /proc/self/stat: fields after the command's closing parenthesis; utime and stime are 14 and 15.
-            if let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
-                let close = stat.lastIndex(of: ")")
-            {
-                let fields = stat[stat.index(after: close)...].split(separator: " ")
-                if fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) {
-                    reading.processCPUSeconds = (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-                }
-            }
-            if let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) {
-                let fields = statm.split(separator: " ")
-                if fields.count > 1, let pages = Double(fields[1]) {
-                    reading.processResidentBytes = pages * Double(sysconf(Int32(_SC_PAGESIZE)))
-                }
-            }
+            let tree = processTree()
+            reading.processCPUSeconds = tree.ticks / Double(sysconf(Int32(_SC_CLK_TCK)))
+            reading.processResidentBytes = tree.residentPages * Double(sysconf(Int32(_SC_PAGESIZE)))
             reading.time = .now
             return reading
+        }
+
+        /// CPU ticks and resident pages of this process and every process it started, at any
+        /// depth (a wrapped command, data-loading workers). A process's ticks include those of the
+        /// children it has reaped (`cutime`, `cstime`), so a worker that ends takes no CPU time
+        /// away from the total.
+        private static func processTree() -> (ticks: Double, residentPages: Double) {
+            var parents: [Int32: Int32] = [:]
+            var figures: [Int32: (ticks: Double, pages: Double)] = [:]
+            for entry in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = Int32(entry),
+                    let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                    let close = stat.lastIndex(of: ")")
+                else { continue }
+                // The fields after the command's closing parenthesis: state, ppid, …; utime, stime,
+                // cutime and cstime are fields 14–17, rss field 24.
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                guard fields.count > 21, let parent = Int32(fields[1]) else { continue }
+                let ticks = fields[11...14].compactMap { Double($0) }.reduce(0, +)
+                parents[pid] = parent
+                figures[pid] = (ticks, Double(fields[21]) ?? 0)
+            }
+            var children: [Int32: [Int32]] = [:]
+            for (pid, parent) in parents { children[parent, default: []].append(pid) }
+            var total = (ticks: 0.0, residentPages: 0.0)
+            var pending = [getpid()]
+            while let pid = pending.popLast() {
+                if let figure = figures[pid] {
+                    total.ticks += figure.ticks
+                    total.residentPages += figure.pages
+                }
+                pending += children[pid] ?? []
+            }
+            return total
         }
 
         private static func firstLine(of path: String, startingWith prefix: String) -> Substring? {

@@ -3,8 +3,9 @@ import Foundation
 /// Turns counter readings into MLflow's system metric names (reference §5.2), and samples into
 /// logged values.
 ///
-/// Beyond MLflow: `process_cpu_utilization_percentage` (this process, 100 = one core) and
-/// `process_memory_rss_megabytes`, for jobs on shared nodes; `gpu_<i>_temperature_celsius`.
+/// Beyond MLflow: `process_cpu_utilization_percentage` (this process and the processes it
+/// started, 100 = one core) and `process_memory_rss_megabytes` (the same processes), for jobs on
+/// shared nodes and for commands under `logbook exec`; `gpu_<i>_temperature_celsius`.
 struct SystemSampler {
     private let start: SystemReading
     private var previous: SystemReading
