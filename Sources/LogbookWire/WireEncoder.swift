@@ -22,58 +22,64 @@ public enum WireEncoder {
     }
 }
 
-/// One value being encoded. A class, because containers handed out by the encoder fill their
-/// node after the encoder has returned them (the `Encoder` protocol's design).
+/// One container being encoded: a keyed or unkeyed container's members, filled by the containers
+/// the encoder hands out after it has returned them (the `Encoder` protocol's design), hence a
+/// class. Scalars are stored inline, so that only containers allocate.
 private final class Node {
     enum Value {
         case empty
+        case array([Member])
+        case object([(key: String, member: Member)])
+        case scalar(Scalar)
+    }
+
+    enum Member {
+        case scalar(Scalar)
+        case node(Node)
+    }
+
+    enum Scalar {
         case null
+        /// Already JSON: digits, `true`, `false`.
         case literal(String)
         case string(String)
         case double(Double)
-        case array([Node])
-        case object([(key: String, node: Node)])
     }
 
     var value: Value = .empty
 
-    func append(_ node: Node) {
+    func append(_ member: Member) {
         if case .array(var items) = value {
             value = .empty  // keep the array uniquely referenced while it grows
-            items.append(node)
+            items.append(member)
             value = .array(items)
         } else {
-            value = .array([node])
+            value = .array([member])
         }
     }
 
-    func set(_ key: String, _ node: Node) {
+    /// Adds a member. Synthesized `Encodable` conformances write each key once; a key written
+    /// twice appears twice.
+    func set(_ key: String, _ member: Member) {
         if case .object(var members) = value {
             value = .empty
-            if let index = members.firstIndex(where: { $0.key == key }) {
-                members[index].node = node
-            } else {
-                members.append((key, node))
-            }
+            members.append((key, member))
             value = .object(members)
         } else {
-            value = .object([(key, node)])
+            value = .object([(key, member)])
         }
     }
 
     func write(to writer: inout JSONWriter, indent: Int?) {
         switch value {
         case .empty: writer.raw("{}")
-        case .null: writer.raw("null")
-        case .literal(let text): writer.literal(text)
-        case .string(let text): writer.string(text)
-        case .double(let double): writer.double(double)
+        case .scalar(let scalar): Self.write(scalar, to: &writer)
         case .array(let items):
             writer.raw("[")
             for (index, item) in items.enumerated() {
                 if index > 0 { writer.raw(",") }
                 Self.newline(&writer, indent.map { $0 + 1 })
-                item.write(to: &writer, indent: indent.map { $0 + 1 })
+                Self.write(item, to: &writer, indent: indent.map { $0 + 1 })
             }
             if !items.isEmpty { Self.newline(&writer, indent) }
             writer.raw("]")
@@ -84,10 +90,26 @@ private final class Node {
                 Self.newline(&writer, indent.map { $0 + 1 })
                 writer.string(member.key)
                 writer.raw(indent == nil ? ":" : ": ")
-                member.node.write(to: &writer, indent: indent.map { $0 + 1 })
+                Self.write(member.member, to: &writer, indent: indent.map { $0 + 1 })
             }
             if !members.isEmpty { Self.newline(&writer, indent) }
             writer.raw("}")
+        }
+    }
+
+    private static func write(_ member: Member, to writer: inout JSONWriter, indent: Int?) {
+        switch member {
+        case .scalar(let scalar): write(scalar, to: &writer)
+        case .node(let node): node.write(to: &writer, indent: indent)
+        }
+    }
+
+    private static func write(_ scalar: Scalar, to writer: inout JSONWriter) {
+        switch scalar {
+        case .null: writer.raw("null")
+        case .literal(let text): writer.literal(text)
+        case .string(let text): writer.string(text)
+        case .double(let double): writer.double(double)
         }
     }
 
@@ -118,57 +140,71 @@ private struct NodeEncoder: Encoder {
     }
 }
 
-/// Scalars as nodes; anything else encodes itself into a fresh node.
-private func encoded<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> Node {
-    let node = Node()
-    switch value {
-    case let double as Double: node.value = .double(double)
-    case let float as Float: node.value = .double(Double(float))
-    case let string as String: node.value = .string(string)
-    case let bool as Bool: node.value = .literal(bool ? "true" : "false")
-    case let integer as any BinaryInteger: node.value = .literal(String(describing: integer))
-    default: try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+/// A value as a member: the scalar types inline (checked by type identity, which is cheap),
+/// anything else encoded into a node of its own.
+private func member<T: Encodable>(_ value: T, codingPath: [any CodingKey]) throws -> Node.Member {
+    if T.self == String.self { return .scalar(.string(value as! String)) }
+    if T.self == Double.self { return .scalar(.double(value as! Double)) }
+    if T.self == Int64.self { return .scalar(.literal(String(value as! Int64))) }
+    if T.self == Int.self { return .scalar(.literal(String(value as! Int))) }
+    if T.self == Bool.self { return .scalar(.literal((value as! Bool) ? "true" : "false")) }
+    if T.self == Float.self { return .scalar(.double(Double(value as! Float))) }
+    // The other integer types (whose own `encode(to:)` would come back here).
+    if T.self == Int32.self || T.self == Int16.self || T.self == Int8.self || T.self == UInt.self
+        || T.self == UInt64.self || T.self == UInt32.self || T.self == UInt16.self || T.self == UInt8.self
+    {
+        return .scalar(.literal(String(describing: value)))
     }
-    return node
+    let node = Node()
+    try value.encode(to: NodeEncoder(node: node, codingPath: codingPath))
+    if case .scalar(let scalar) = node.value { return .scalar(scalar) }
+    return .node(node)
 }
 
 private struct KeyedContainer<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let node: Node
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil(forKey key: Key) throws {
-        let null = Node()
-        null.value = .null
-        node.set(key.stringValue, null)
+    mutating func encodeNil(forKey key: Key) throws { node.set(key.stringValue, .scalar(.null)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { node.set(key.stringValue, .scalar(.string(value))) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { node.set(key.stringValue, .scalar(.double(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws {
+        node.set(key.stringValue, .scalar(.literal(String(value))))
+    }
+    mutating func encode(_ value: Int, forKey key: Key) throws {
+        node.set(key.stringValue, .scalar(.literal(String(value))))
+    }
+    mutating func encode(_ value: Bool, forKey key: Key) throws {
+        node.set(key.stringValue, .scalar(.literal(value ? "true" : "false")))
     }
 
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
-        node.set(key.stringValue, try encoded(value, codingPath: codingPath + [key]))
+        node.set(key.stringValue, try member(value, codingPath: codingPath + [key]))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
         -> KeyedEncodingContainer<NestedKey>
     {
         let child = Node()
-        node.set(key.stringValue, child)
+        node.set(key.stringValue, .node(child))
         return NodeEncoder(node: child, codingPath: codingPath + [key]).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
         let child = Node()
-        node.set(key.stringValue, child)
+        node.set(key.stringValue, .node(child))
         return NodeEncoder(node: child, codingPath: codingPath + [key]).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
         let child = Node()
-        node.set("super", child)
+        node.set("super", .node(child))
         return NodeEncoder(node: child, codingPath: codingPath)
     }
 
     mutating func superEncoder(forKey key: Key) -> any Encoder {
         let child = Node()
-        node.set(key.stringValue, child)
+        node.set(key.stringValue, .node(child))
         return NodeEncoder(node: child, codingPath: codingPath + [key])
     }
 }
@@ -181,33 +217,31 @@ private struct UnkeyedContainer: UnkeyedEncodingContainer {
         return 0
     }
 
-    mutating func encodeNil() throws {
-        let null = Node()
-        null.value = .null
-        node.append(null)
-    }
+    mutating func encodeNil() throws { node.append(.scalar(.null)) }
+    mutating func encode(_ value: String) throws { node.append(.scalar(.string(value))) }
+    mutating func encode(_ value: Double) throws { node.append(.scalar(.double(value))) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        node.append(try encoded(value, codingPath: codingPath))
+        node.append(try member(value, codingPath: codingPath))
     }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
         -> KeyedEncodingContainer<NestedKey>
     {
         let child = Node()
-        node.append(child)
+        node.append(.node(child))
         return NodeEncoder(node: child, codingPath: codingPath).container(keyedBy: keyType)
     }
 
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
         let child = Node()
-        node.append(child)
+        node.append(.node(child))
         return NodeEncoder(node: child, codingPath: codingPath).unkeyedContainer()
     }
 
     mutating func superEncoder() -> any Encoder {
         let child = Node()
-        node.append(child)
+        node.append(.node(child))
         return NodeEncoder(node: child, codingPath: codingPath)
     }
 }
@@ -216,9 +250,12 @@ private struct SingleValueContainer: SingleValueEncodingContainer {
     let node: Node
     let codingPath: [any CodingKey]
 
-    mutating func encodeNil() throws { node.value = .null }
+    mutating func encodeNil() throws { node.value = .scalar(.null) }
 
     mutating func encode<T: Encodable>(_ value: T) throws {
-        node.value = try encoded(value, codingPath: codingPath).value
+        switch try member(value, codingPath: codingPath) {
+        case .scalar(let scalar): node.value = .scalar(scalar)
+        case .node(let child): node.value = child.value
+        }
     }
 }
