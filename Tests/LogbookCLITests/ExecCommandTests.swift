@@ -152,6 +152,31 @@ struct ExecCommandTests {
         #expect(run.info.status == .killed)
     }
 
+    @Test func aSIGKILLedExecLeavesARunThatIsReapedLikeAnyOther() async throws {
+        let cli = try CLI()
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = ["exec", "--name", "orphaned", "--", "/bin/sh", "-c", "echo $$ > child.pid; exec sleep 5"]
+        process.environment = cli.environment
+        process.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let pidFile = cli.directory + "/child.pid"
+        for _ in 0..<400 where !FileManager.default.fileExists(atPath: pidFile) {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        try await Task.sleep(for: .milliseconds(100))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(try await runs(cli).first?.info.status == .running, "nothing ended it")
+        try await Task.sleep(for: .milliseconds(1500))
+        let reaped = try await cli("runs", "reap", "--older-than", "1s")
+        #expect(reaped.status == 0, "\(reaped.stderr)")
+        let run = try #require(try await runs(cli).first)
+        #expect(run.info.status == .killed, "its heartbeat stopped with logbook exec")
+        #expect(run.info.runName == "orphaned")
+    }
+
     @Test func a100MBOutputIsStreamedWholeIntoTheArtifact() async throws {
         let cli = try CLI()
         let size = 100 << 20
