@@ -58,6 +58,9 @@ final class ChildProcess: Sendable {
         posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
         posix_spawn_file_actions_addclose(&actions, outPipe[1])
         posix_spawn_file_actions_addclose(&actions, errPipe[1])
+        // Nothing else of this process's descriptors (the loopback server's sockets, event
+        // loops' epoll descriptors) goes to the command, as with Python's subprocess.
+        Self.closeFrom?(&actions, 3)
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -108,6 +111,23 @@ final class ChildProcess: Sendable {
         }
         self.copied = copied
     }
+
+    /// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), looked up at run time
+    /// since Swift's Glibc module does not declare it; `nil` where there is none.
+    private static let closeFrom: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32)? =
+        {
+            #if os(Linux)
+                guard
+                    let symbol = dlsym(
+                        UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+                else { return nil }
+                return unsafeBitCast(
+                    symbol,
+                    to: (@convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32).self)
+            #else
+                return nil
+            #endif
+        }()
 
     /// Copies what the child writes, chunk by chunk, to `target` and to `file`, until the child
     /// (and every process that inherited the pipe) has closed it. Nothing is held beyond one chunk.

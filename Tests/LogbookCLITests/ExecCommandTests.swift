@@ -110,6 +110,14 @@ struct ExecCommandTests {
         #expect(run.data.tag("logbook.exec.exit_code") == "127")
     }
 
+    @Test func theCommandGetsNoneOfExecsOwnDescriptors() async throws {
+        let cli = try CLI()
+        let result = try await cli("exec", "--", "/bin/sh", "-c", "ls -l /proc/$$/fd")
+        #expect(result.status == 0)
+        #expect(!result.stdout.contains("socket:"), "\(result.stdout)")
+        #expect(!result.stdout.contains("eventpoll"), "\(result.stdout)")
+    }
+
     @Test func aCommandKilledByASignalEndsTheRunKilled() async throws {
         let cli = try CLI()
         let result = try await cli("exec", "--", "/bin/sh", "-c", "echo started; kill -KILL $$")
@@ -166,7 +174,13 @@ struct ExecCommandTests {
             try await Task.sleep(for: .milliseconds(25))
         }
         try await Task.sleep(for: .milliseconds(100))
-        kill(process.processIdentifier, SIGKILL)
+        // The command's parent is logbook exec.
+        let child = try #require(
+            Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let stat = try String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)
+        let parent = try #require(Int32(stat[stat.lastIndex(of: ")")!...].split(separator: " ")[2]))
+        #expect(parent == process.processIdentifier)
+        #expect(kill(parent, SIGKILL) == 0)
         process.waitUntilExit()
         #expect(try await runs(cli).first?.info.status == .running, "nothing ended it")
         try await Task.sleep(for: .milliseconds(1500))
