@@ -179,7 +179,15 @@ struct ExecCommand: AsyncParsableCommand {
             let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
             if size == 0 { try? FileManager.default.removeItem(atPath: path) }
         }
-        try await run.logArtifacts(from: outputs)
+        do {
+            try await run.logArtifacts(from: outputs)
+        } catch {
+            // The run still ends with the command's status; the output is only lost to the run.
+            let message = (error as? LogbookError)?.message ?? "\(error)"
+            FileHandle.standardError.write(
+                Data("logbook exec: could not keep the output as artifacts: \(message)\n".utf8))
+            try? await run.setTag("logbook.exec.error", "output not kept as artifacts: \(message)")
+        }
         let status: RunStatus =
             switch ending {
             case _ where forwarding.received != nil: .killed

@@ -110,6 +110,21 @@ struct ExecCommandTests {
         #expect(run.data.tag("logbook.exec.exit_code") == "127")
     }
 
+    @Test func outputThatCannotBeKeptDoesNotLeaveTheRunOpen() async throws {
+        let cli = try CLI()
+        let store = try SQLiteStore(path: cli.directory + "/logbook.db")
+        _ = try await store.createExperiment(
+            name: "unwritable", artifactLocation: "/proc/logbook-nowhere", tags: [])
+        try store.close()
+        let result = try await cli("exec", "--experiment", "unwritable", "--", "/bin/sh", "-c", "echo hello; exit 4")
+        #expect(result.status == 4, "the command's status all the same")
+        #expect(result.stderr.contains("could not keep the output as artifacts"))
+        let run = try #require(try await runs(cli, experiment: "unwritable").first)
+        #expect(run.info.status == .failed)
+        #expect(run.data.tag("logbook.exec.exit_code") == "4")
+        #expect(run.data.tag("logbook.exec.error")?.contains("output not kept") == true)
+    }
+
     @Test func theCommandGetsNoneOfExecsOwnDescriptors() async throws {
         let cli = try CLI()
         let result = try await cli("exec", "--", "/bin/sh", "-c", "ls -l /proc/$$/fd")
