@@ -158,7 +158,7 @@ struct ExecCommandTests {
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         let ready = cli.directory + "/ready"
-        for _ in 0..<400 where !FileManager.default.fileExists(atPath: ready) {
+        for _ in 0..<1200 where !FileManager.default.fileExists(atPath: ready) {
             try await Task.sleep(for: .milliseconds(25))
         }
         try #require(FileManager.default.fileExists(atPath: ready), "the command did not start")
@@ -179,22 +179,26 @@ struct ExecCommandTests {
         let cli = try CLI()
         let process = Process()
         process.executableURL = CLI.executable
-        process.arguments = ["exec", "--name", "orphaned", "--", "/bin/sh", "-c", "echo $$ > child.pid; exec sleep 5"]
+        process.arguments = ["exec", "--name", "orphaned", "--", "/bin/sh", "-c", "echo $$ > child.pid; exec sleep 60"]
         process.environment = cli.environment
         process.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
         process.standardOutput = FileHandle.nullDevice
         try process.run()
+        // The command writes its pid once it runs (waited for up to 30 s: the machine may be busy).
         let pidFile = cli.directory + "/child.pid"
-        for _ in 0..<400 where !FileManager.default.fileExists(atPath: pidFile) {
-            try await Task.sleep(for: .milliseconds(25))
+        var written: Int32?
+        for _ in 0..<1200 where written == nil {
+            written = (try? String(contentsOfFile: pidFile, encoding: .utf8)).flatMap {
+                Int32($0.trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if written == nil { try await Task.sleep(for: .milliseconds(25)) }
         }
-        try await Task.sleep(for: .milliseconds(100))
+        let child = try #require(written, "the command did not start")
         // The command's parent is logbook exec.
-        let child = try #require(
-            Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
         let stat = try String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)
         let parent = try #require(Int32(stat[stat.lastIndex(of: ")")!...].split(separator: " ")[2]))
         #expect(parent == process.processIdentifier)
+        defer { kill(child, SIGKILL) }  // the orphaned command
         #expect(kill(parent, SIGKILL) == 0)
         process.waitUntilExit()
         #expect(try await runs(cli).first?.info.status == .running, "nothing ended it")
