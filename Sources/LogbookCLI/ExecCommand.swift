@@ -80,7 +80,7 @@ struct ExecCommand: AsyncParsableCommand {
     /// Creates the run, runs the command, ends the run; returns the command's status.
     private func execute() async throws -> Int32 {
         var environment = ProcessInfo.processInfo.environment
-        let uri = try store.trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
+        let uri = try store.uri(environment: environment)
         let trackingStore = try uri.openStore(environment: environment)
         // A run id in our own environment is the run this command was started under: the parent.
         let enclosing = ["LOGBOOK_RUN_ID", "MLFLOW_RUN_ID"].lazy.compactMap { environment[$0] }.first { !$0.isEmpty }
@@ -93,19 +93,9 @@ struct ExecCommand: AsyncParsableCommand {
         let client = LogbookClient(store: trackingStore, options: options, environment: environment)
         if let experiment { _ = try await client.setExperiment(name: experiment) }
 
-        var runTags = Self.pairs(tags)
-        runTags["logbook.exec.command"] = command.map(Self.shellQuoted).joined(separator: " ")
-        runTags["logbook.exec.cwd"] = FileManager.default.currentDirectoryPath
-        runTags["logbook.exec.host"] = ProcessInfo.processInfo.hostName
-        if let parentID = parent ?? enclosing { runTags[SystemTag.parentRunID] = parentID }
-        let run = try await client.startRun(name: name, tags: runTags, systemMetrics: systemMetrics ? true : nil)
-        let paramPairs = Self.pairs(params)
-        if !paramPairs.isEmpty {
-            try await run.logBatch(RunBatch(params: paramPairs.sorted { $0.key < $1.key }.map(Param.init)))
-        }
-
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            // The mlflow client speaks only to tracking servers: over a local store, serve it.
+            // The mlflow client speaks only to tracking servers: over a local store, serve it (first,
+            // so that a server that cannot start leaves no run behind).
             var childTrackingURI = uri.description
             var serving: ServiceGroup?
             if case .sqlite = uri {
@@ -121,13 +111,33 @@ struct ExecCommand: AsyncParsableCommand {
                 })
                 let services = ServiceGroup(services: [application], logger: Logger(label: "logbook.exec"))
                 serving = services
-                group.addTask { try await services.run() }
+                group.addTask {
+                    // A server that stops (or never binds) ends the announcement, so nothing waits for it.
+                    defer { announce.finish() }
+                    try await services.run()
+                }
                 var iterator = urls.makeAsyncIterator()
                 guard let url = await iterator.next() else {
                     throw LogbookError(.internalError, "Could not serve the store to the command on a loopback port.")
                 }
                 childTrackingURI = url
             }
+            var runTags = Self.pairs(tags)
+            runTags["logbook.exec.command"] = command.map(Self.shellQuoted).joined(separator: " ")
+            runTags["logbook.exec.cwd"] = FileManager.default.currentDirectoryPath
+            runTags["logbook.exec.host"] = ProcessInfo.processInfo.hostName
+            if let parentID = parent ?? enclosing { runTags[SystemTag.parentRunID] = parentID }
+            let run = try await client.startRun(name: name, tags: runTags, systemMetrics: systemMetrics ? true : nil)
+            let paramPairs = Self.pairs(params)
+            do {
+                if !paramPairs.isEmpty {
+                    try await run.logBatch(RunBatch(params: paramPairs.sorted { $0.key < $1.key }.map(Param.init)))
+                }
+            } catch {
+                try? await client.endRun(status: .failed)  // a bad --param: the command does not start
+                throw error
+            }
+
             var childEnvironment = environment
             for prefix in ["MLFLOW_", "LOGBOOK_"] {
                 childEnvironment[prefix + "RUN_ID"] = run.id

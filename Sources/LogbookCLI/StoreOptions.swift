@@ -12,11 +12,15 @@ struct StoreOptions: ParsableArguments {
     )
     var trackingURI: String?
 
+    /// The tracking URI the options (or the environment) name.
+    func uri(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> TrackingURI {
+        try trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
+    }
+
     /// Opens the store the options (or the environment) name.
     func openStore() throws -> any TrackingStore {
         let environment = ProcessInfo.processInfo.environment
-        let uri = try trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
-        return try uri.openStore(environment: environment)
+        return try uri(environment: environment).openStore(environment: environment)
     }
 }
 

@@ -125,6 +125,14 @@ struct ExecCommandTests {
         #expect(run.data.tag("logbook.exec.error")?.contains("output not kept") == true)
     }
 
+    @Test func aBadParamEndsTheRunFailedWithoutStartingTheCommand() async throws {
+        let cli = try CLI()
+        let result = try await cli("exec", "--param", "bad key!=1", "--", "/bin/sh", "-c", "echo ran > ran")
+        #expect(result.status == 1)
+        #expect(!FileManager.default.fileExists(atPath: cli.directory + "/ran"))
+        #expect(try await runs(cli).first?.info.status == .failed, "never left RUNNING")
+    }
+
     @Test func theCommandGetsNoneOfExecsOwnDescriptors() async throws {
         let cli = try CLI()
         let result = try await cli("exec", "--", "/bin/sh", "-c", "ls -l /proc/$$/fd")
