@@ -11,16 +11,18 @@ let package = Package(
         .library(name: "LogbookWire", targets: ["LogbookWire"]),
         .library(name: "LogbookServer", targets: ["LogbookServer"]),
         .library(name: "LogbookREST", targets: ["LogbookREST"]),
+        .library(name: "LogbookPostgres", targets: ["LogbookPostgres"]),
         .library(name: "LogbookTesting", targets: ["LogbookTesting"]),
         .executable(name: "logbook", targets: ["LogbookCLI"]),
     ],
     // What the `Logbook` library links: a program that only talks to a tracking server leaves out
-    // SQLite (`traits: ["REST"]`), one that only writes a local file leaves out the HTTP client
-    // (`traits: ["SQLite"]`). Both by default.
+    // SQLite and PostgreSQL (`traits: ["REST"]`), one that only writes a local file leaves out the
+    // HTTP client and PostgreSQL (`traits: ["SQLite"]`). All three by default.
     traits: [
         .trait(name: "SQLite", description: "The embedded SQLite store (GRDB): sqlite:// and file tracking URIs."),
         .trait(name: "REST", description: "Tracking servers over REST (AsyncHTTPClient): http:// and https:// URIs."),
-        .default(enabledTraits: ["SQLite", "REST"]),
+        .trait(name: "PostgreSQL", description: "A shared PostgreSQL database (PostgresNIO): postgresql:// URIs."),
+        .default(enabledTraits: ["SQLite", "REST", "PostgreSQL"]),
     ],
     dependencies: [
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
@@ -31,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The domain: model, store protocol, validation, errors. No database or network code.
@@ -46,6 +49,15 @@ let package = Package(
                 "LogbookCore", "LogbookSQL",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        // The shared store: PostgreSQL behind several servers (postgresql:// URIs).
+        .target(
+            name: "LogbookPostgres",
+            dependencies: [
+                "LogbookCore", "LogbookSQL",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // The tracking server: MLflow's REST API and artifact proxy over any store.
@@ -81,6 +93,7 @@ let package = Package(
                 "LogbookCore",
                 .target(name: "LogbookSQLite", condition: .when(traits: ["SQLite"])),
                 .target(name: "LogbookREST", condition: .when(traits: ["REST"])),
+                .target(name: "LogbookPostgres", condition: .when(traits: ["PostgreSQL"])),
             ]
         ),
         // The store conformance suite, run against every store.
@@ -148,6 +161,9 @@ let package = Package(
         ),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire", "LogbookTesting"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
+        .testTarget(
+            name: "LogbookPostgresTests",
+            dependencies: ["LogbookPostgres", "LogbookSQLite", "LogbookCore", "LogbookTesting"]),
         .testTarget(
             name: "LogbookServerTests",
             dependencies: [

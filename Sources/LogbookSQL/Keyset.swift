@@ -67,7 +67,7 @@ public enum Keyset {
                 equal.append(SQLFragment("\(column) IS NULL"))
             }
         }
-        guard !alternatives.isEmpty else { return SQLFragment("0") }
+        guard !alternatives.isEmpty else { return SQLFragment("FALSE") }
         let any = SQLFragment.joined(alternatives, separator: " OR ").parenthesized
         // The first key's bound, redundant but plain, lets an index on it start at the position
         // instead of walking from the first row.

@@ -56,7 +56,7 @@ public struct LoggedModelSearchSQL: Sendable {
         let values = RunSearchSQL(dialect: dialect)
         switch comparison.field {
         case .metric(let key):
-            guard case .number(let number) = comparison.value else { return SQLFragment("0") }
+            guard case .number(let number) = comparison.value else { return SQLFragment("FALSE") }
             var test =
                 comparison.comparator == .notEqual
                 ? SQLFragment("(x.is_nan = 1 OR x.value != ?)", [.real(number)])
@@ -124,7 +124,7 @@ public struct LoggedModelSearchSQL: Sendable {
         func nullsLast(_ expression: SQLFragment, ascending: Bool, computed: Bool = false) {
             keys.append(
                 SortKey(
-                    SQLFragment("(\(expression.sql) IS NULL)", expression.arguments), ascending: true,
+                    dialect.nullFlag(expression), ascending: true,
                     computed: computed))
             keys.append(SortKey(expression, ascending: ascending, computed: computed))
         }

@@ -30,7 +30,7 @@ public struct RunSearchSQL: Sendable {
     private func condition(_ comparison: Comparison<RunField>) -> SQLFragment {
         switch comparison.field {
         case .metric(let key):
-            guard case .number(let number) = comparison.value else { return SQLFragment("0") }
+            guard case .number(let number) = comparison.value else { return SQLFragment("FALSE") }
             let test =
                 comparison.comparator == .notEqual
                 ? SQLFragment("(m.is_nan = 1 OR m.value != ?)", [.real(number)])
@@ -80,7 +80,7 @@ public struct RunSearchSQL: Sendable {
         case (.ilike, .string(let pattern)): return dialect.ilike(column, pattern)
         case (.in, .list(let values)), (.notIn, .list(let values)):
             guard !values.isEmpty else {
-                return SQLFragment(comparison.comparator == .in ? "0" : "\(column) IS NOT NULL")
+                return SQLFragment(comparison.comparator == .in ? "FALSE" : "\(column) IS NOT NULL")
             }
             return SQLFragment(
                 "\(column) \(comparison.comparator.rawValue) (\(SQLFragment.placeholders(values.count)))",
@@ -91,7 +91,7 @@ public struct RunSearchSQL: Sendable {
             return SQLFragment("\(column) \(comparator.rawValue) ?", [.text(text)])
         case (let comparator, .number(let number)):
             return SQLFragment("\(column) \(comparator.rawValue) ?", [.real(number)])
-        default: return SQLFragment("0")
+        default: return SQLFragment("FALSE")
         }
     }
 
@@ -110,7 +110,7 @@ public struct RunSearchSQL: Sendable {
                         "LEFT JOIN metric_series \(alias) ON \(alias).run_key = r.run_key AND \(alias).key = ?",
                         [.text(key)]))
                 keys += [
-                    SortKey(SQLFragment("(\(alias).run_key IS NULL)"), ascending: true),
+                    SortKey(dialect.nullFlag(SQLFragment("\(alias).run_key")), ascending: true),
                     SortKey(SQLFragment("\(alias).is_nan"), ascending: true),
                     SortKey(SQLFragment("\(alias).value"), ascending: term.ascending),
                 ]
@@ -121,13 +121,13 @@ public struct RunSearchSQL: Sendable {
                         "LEFT JOIN \(table) \(alias) ON \(alias).run_key = r.run_key AND \(alias).key = ?", [.text(key)]
                     ))
                 keys += [
-                    SortKey(SQLFragment("(\(alias).run_key IS NULL)"), ascending: true),
+                    SortKey(dialect.nullFlag(SQLFragment("\(alias).run_key")), ascending: true),
                     SortKey(SQLFragment("\(alias).value"), ascending: term.ascending),
                 ]
             case .attribute(let attribute):
                 let column = Self.column(attribute)
                 keys += [
-                    SortKey(SQLFragment("(\(column) IS NULL)"), ascending: true),
+                    SortKey(dialect.nullFlag(SQLFragment(column)), ascending: true),
                     SortKey(SQLFragment(column), ascending: term.ascending),
                 ]
             case .dataset:

@@ -33,12 +33,22 @@ public enum SQLDialect: Sendable {
     case sqlite
     case postgres
 
+    /// 1 where `expression` is NULL, else 0: the sort key that puts NULLs last. (PostgreSQL's
+    /// `IS NULL` is a boolean, which does not compare with the integers a page token holds.)
+    func nullFlag(_ expression: SQLFragment) -> SQLFragment {
+        switch self {
+        case .sqlite: SQLFragment("(\(expression.sql) IS NULL)", expression.arguments)
+        case .postgres: SQLFragment("(\(expression.sql) IS NULL)::int", expression.arguments)
+        }
+    }
+
     /// A case-sensitive `LIKE`.
     func like(_ column: String, _ pattern: String) -> SQLFragment {
         switch self {
         // SQLite's LIKE ignores ASCII case; GLOB is case-sensitive, with the pattern translated.
         case .sqlite: SQLFragment("\(column) GLOB ?", [.text(Self.glob(fromLike: pattern))])
-        case .postgres: SQLFragment("\(column) LIKE ?", [.text(pattern)])
+        // MLflow's patterns have no escape character; PostgreSQL's default is the backslash.
+        case .postgres: SQLFragment("\(column) LIKE ? ESCAPE ''", [.text(pattern)])
         }
     }
 
@@ -46,7 +56,7 @@ public enum SQLDialect: Sendable {
     func ilike(_ column: String, _ pattern: String) -> SQLFragment {
         switch self {
         case .sqlite: SQLFragment("LOWER(\(column)) LIKE LOWER(?)", [.text(pattern)])
-        case .postgres: SQLFragment("\(column) ILIKE ?", [.text(pattern)])
+        case .postgres: SQLFragment("\(column) ILIKE ? ESCAPE ''", [.text(pattern)])
         }
     }
 

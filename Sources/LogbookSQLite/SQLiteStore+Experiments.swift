@@ -62,37 +62,16 @@ extension SQLiteStore {
         }
     }
 
-    /// Where an experiment paging session is: the search it belongs to and the sort keys of the
-    /// last experiment shown (keyset paging: experiments created or deleted between pages never
-    /// make a page repeat or skip one).
-    private struct ExperimentPosition: Codable {
-        var search: String
-        var after: [SQLValue?]
-    }
-
     public func searchExperiments(
         filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String], pageToken: String?
     ) async throws -> Page<Experiment> {
         try Validation.validateMaxResults(maxResults)
         let search = try ExperimentSearch(filter: filter, orderBy: orderBy)
-        let fingerprint = Self.fingerprint([], filter, viewType, orderBy)
-        let position = try pageToken.map { try PageToken.decode($0, as: ExperimentPosition.self) }
-        if let position, position.search != fingerprint {
-            throw LogbookError(
-                .invalidParameterValue,
-                "The page token belongs to another search. Pass the same filter, view type and order_by as the first page."
-            )
-        }
-        let translator = ExperimentSearchSQL(dialect: .sqlite)
-        let stages = SQLFragment("e.lifecycle_stage IN (\(Self.stageList(viewType)))")
-        let condition =
-            search.filter.map { filter in
-                let test = translator.condition(filter)
-                return SQLFragment(stages.sql + " AND (\(test.sql))", test.arguments)
-            } ?? stages
-        let query = Keyset.query(
-            id: "e.experiment_id", keys: translator.ordering(search.orderBy), from: SQLFragment("experiments e"),
-            condition: condition, after: position?.after, limit: maxResults + 1)
+        let fingerprint = ExperimentSearchSQL.fingerprint(filter: filter, viewType: viewType, orderBy: orderBy)
+        let position = try KeysetPosition.decode(
+            pageToken, search: fingerprint, sameAs: "filter, view type and order_by")
+        let query = ExperimentSearchSQL(dialect: .sqlite).query(
+            search, viewType: viewType, after: position?.after, limit: maxResults + 1)
         return try await read { db in
             let (ids, last, more) = try Self.keysetPage(db, query, maxResults: maxResults)
             let experiments = try Self.fetchExperiments(
@@ -100,7 +79,7 @@ extension SQLiteStore {
             let byID = Dictionary(uniqueKeysWithValues: experiments.map { ($0.id, $0) })
             return Page(
                 items: ids.compactMap { byID[String($0)] },
-                nextPageToken: more ? PageToken.encode(ExperimentPosition(search: fingerprint, after: last)) : nil)
+                nextPageToken: more ? PageToken.encode(KeysetPosition(search: fingerprint, after: last)) : nil)
         }
     }
 
@@ -193,10 +172,6 @@ extension SQLiteStore {
             throw LogbookError.experimentNotFound(id: id)
         }
         if stage != LifecycleStage.active.rawValue { throw LogbookError.experimentNotActive(id) }
-    }
-
-    static func stageList(_ viewType: ViewType) -> String {
-        viewType.stages.map { "'\($0.rawValue)'" }.joined(separator: ", ")
     }
 
     static func fetchExperiments(

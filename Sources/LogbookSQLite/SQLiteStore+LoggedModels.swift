@@ -134,14 +134,6 @@ extension SQLiteStore {
         }
     }
 
-    /// Where a logged-model paging session is: the search it belongs to, and the sort keys of
-    /// the last model of the previous page (keyset paging: models added or removed meanwhile
-    /// never make a page repeat or skip one).
-    private struct ModelSearchPosition: Codable {
-        var search: String
-        var after: [SQLValue?]
-    }
-
     public func searchLoggedModels(
         experimentIDs: [String], filter: String?, datasets: [LoggedModelDataset], maxResults: Int,
         orderBy: [LoggedModelOrder], pageToken: String?
@@ -149,41 +141,19 @@ extension SQLiteStore {
         try Validation.validateMaxResults(maxResults)
         let search = try LoggedModelSearch(filter: filter, datasets: datasets, orderBy: orderBy)
         let numbers = try experimentIDs.map(Validation.experimentNumber)
-        let fingerprint = Self.fingerprint(
-            numbers, "\(filter ?? "")|\(datasets.map { "\($0.name)/\($0.digest ?? "")" })", .activeOnly,
-            orderBy.map { "\($0.field) \($0.ascending) \($0.datasetName ?? "") \($0.datasetDigest ?? "")" })
-        let position = try pageToken.map { try PageToken.decode($0, as: ModelSearchPosition.self) }
-        if let position, position.search != fingerprint {
-            throw LogbookError(
-                .invalidParameterValue,
-                "The page token belongs to another search. Pass the same experiments, filter, datasets and order_by as the first page."
-            )
-        }
+        let fingerprint = LoggedModelSearchSQL.fingerprint(
+            experiments: numbers, filter: filter, datasets: datasets, orderBy: orderBy)
+        let position = try KeysetPosition.decode(
+            pageToken, search: fingerprint, sameAs: "experiments, filter, datasets and order_by")
         guard !numbers.isEmpty else { return Page(items: []) }
-        let query = Self.loggedModelQuery(search, experiments: numbers, after: position?.after, limit: maxResults + 1)
+        let query = LoggedModelSearchSQL(dialect: .sqlite).query(
+            search, experiments: numbers, after: position?.after, limit: maxResults + 1)
         return try await read { db in
             let (keys, last, more) = try Self.keysetPage(db, query, maxResults: maxResults)
             return Page(
                 items: try Self.fetchLoggedModels(db, keys: keys),
-                nextPageToken: more ? PageToken.encode(ModelSearchPosition(search: fingerprint, after: last)) : nil)
+                nextPageToken: more ? PageToken.encode(KeysetPosition(search: fingerprint, after: last)) : nil)
         }
-    }
-
-    /// Every active model the search matches, in order, after a position: `id, s0, s1, …`.
-    static func loggedModelQuery(_ search: LoggedModelSearch, experiments: [Int64], after: [SQLValue?]?, limit: Int)
-        -> SQLFragment
-    {
-        let translator = LoggedModelSearchSQL(dialect: .sqlite)
-        var condition = SQLFragment(
-            "lm.experiment_id IN (\(experiments.map(String.init).joined(separator: ","))) AND lm.lifecycle_stage = 'active'"
-        )
-        if let filter = translator.condition(search) {
-            condition = SQLFragment("\(condition.sql) AND \(filter.sql)", filter.arguments)
-        }
-        let (keys, joins) = translator.ordering(search.orderBy)
-        return Keyset.query(
-            id: "lm.model_key", keys: keys, from: SQLFragment("logged_models lm \(joins.sql)", joins.arguments),
-            condition: condition, after: after, limit: limit)
     }
 
     // MARK: Model metrics

@@ -18,15 +18,6 @@ extension StatementArguments {
 }
 
 extension SQLiteStore {
-    /// Where a paging session is: the search it belongs to, the part of the order the last run
-    /// shown was in (see ``matchParts(_:experiments:viewType:)``) and its sort keys there. Keyset
-    /// paging: runs created or deleted between pages never make a page repeat or skip a run.
-    private struct SearchPosition: Codable {
-        var search: String
-        var part: Int
-        var after: [SQLValue?]
-    }
-
     public func searchRuns(
         experimentIDs: [String], filter: String?, viewType: ViewType, maxResults: Int, orderBy: [String],
         pageToken: String?
@@ -34,16 +25,12 @@ extension SQLiteStore {
         try Validation.validateMaxResults(maxResults)
         let search = try RunSearch(filter: filter, orderBy: orderBy)
         let numbers = try experimentIDs.map(Validation.experimentNumber)
-        let fingerprint = Self.fingerprint(numbers, filter, viewType, orderBy)
-        let position = try pageToken.map { try PageToken.decode($0, as: SearchPosition.self) }
-        if let position, position.search != fingerprint {
-            throw LogbookError(
-                .invalidParameterValue,
-                "The page token belongs to another search. Pass the same experiments, filter, view type and order_by as the first page."
-            )
-        }
+        let fingerprint = RunSearchSQL.fingerprint(
+            experiments: numbers, filter: filter, viewType: viewType, orderBy: orderBy)
+        let position = try KeysetPosition.decode(
+            pageToken, search: fingerprint, sameAs: "experiments, filter, view type and order_by")
         guard !numbers.isEmpty else { return Page(items: []) }
-        let parts = Self.matchParts(search, experiments: numbers, viewType: viewType)
+        let parts = RunSearchSQL(dialect: .sqlite).parts(search, experiments: numbers, viewType: viewType)
         return try await read { db in
             // Up to one run more than a page, across parts, to know whether another page follows.
             var rows: [(key: Int64, part: Int, sort: [SQLValue?])] = []
@@ -61,58 +48,10 @@ extension SQLiteStore {
             let next =
                 rows.count > maxResults
                 ? page.last.map {
-                    SearchPosition(search: fingerprint, part: $0.part, after: $0.sort)
+                    KeysetPosition(search: fingerprint, part: $0.part, after: $0.sort)
                 } : nil
             return Page(items: try Self.fetchRuns(keys: page.map(\.key), db), nextPageToken: next.map(PageToken.encode))
         }
-    }
-
-    /// One part of a search's order: what to select from, the condition, and a total order.
-    struct MatchPart {
-        var from: SQLFragment
-        var condition: SQLFragment
-        var keys: [SortKey]
-    }
-
-    /// The parts whose results, one after the other, are every run the search matches in order.
-    ///
-    /// Ordered by a metric first, the matches come in three parts: runs with a number for it,
-    /// walked in value order through the `metric_series_by_value` index (so a page stops early
-    /// instead of sorting every run), then runs where it is NaN, then runs without it.
-    static func matchParts(_ search: RunSearch, experiments: [Int64], viewType: ViewType) -> [MatchPart] {
-        let translator = RunSearchSQL(dialect: .sqlite)
-        var conditions = [
-            SQLFragment(
-                "r.experiment_id IN (\(experiments.map(String.init).joined(separator: ",")))"
-                    + " AND r.lifecycle_stage IN (\(stageList(viewType)))")
-        ]
-        if let filter = search.filter { conditions.append(translator.condition(filter)) }
-        let condition = SQLFragment(
-            conditions.map { "(\($0.sql))" }.joined(separator: " AND "), conditions.flatMap(\.arguments))
-
-        guard let first = search.orderBy.first, case .metric(let key) = first.field else {
-            let (joins, keys) = translator.ordering(search.orderBy)
-            return [
-                MatchPart(from: SQLFragment("runs r \(joins.sql)", joins.arguments), condition: condition, keys: keys)
-            ]
-        }
-        let (joins, keys) = translator.ordering(Array(search.orderBy.dropFirst()))
-        func part(nan: Bool) -> MatchPart {
-            MatchPart(
-                from: SQLFragment(
-                    "metric_series d INDEXED BY metric_series_by_value JOIN runs r ON r.run_key = d.run_key \(joins.sql)",
-                    joins.arguments),
-                condition: SQLFragment(
-                    "d.key = ? AND d.is_nan = \(nan ? 1 : 0) AND \(condition.sql)", [.text(key)] + condition.arguments),
-                keys: (nan ? [] : [SortKey(SQLFragment("d.value"), ascending: first.ascending)]) + keys)
-        }
-        let missing = MatchPart(
-            from: SQLFragment("runs r \(joins.sql)", joins.arguments),
-            condition: SQLFragment(
-                "NOT EXISTS (SELECT 1 FROM metric_series x WHERE x.run_key = r.run_key AND x.key = ?) AND \(condition.sql)",
-                [.text(key)] + condition.arguments),
-            keys: keys)
-        return [part(nan: false), part(nan: true), missing]
     }
 
     /// The runs with these keys, in this order.
@@ -152,18 +91,5 @@ extension SQLiteStore {
                 ))
         }
         return rows
-    }
-
-    /// A stable name for a search, so that a page token is only used with the search it came from.
-    static func fingerprint(_ experiments: [Int64], _ filter: String?, _ viewType: ViewType, _ orderBy: [String])
-        -> String
-    {
-        let text = "\(experiments)|\(viewType.rawValue)|\(filter ?? "")|\(orderBy)"
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in text.utf8 {
-            hash ^= UInt64(byte)
-            hash = hash &* 0x100_0000_01b3
-        }
-        return String(hash, radix: 16)
     }
 }

@@ -7,19 +7,23 @@ import Foundation
 /// let uri = try TrackingURI("sqlite:///mlflow.db")     // relative to the working directory
 /// let uri = try TrackingURI("sqlite:////data/runs.db") // absolute
 /// let uri = try TrackingURI("http://127.0.0.1:5000")    // a tracking server
+/// let uri = try TrackingURI("postgresql://logbook:secret@db:5432/logbook") // a shared database
 /// ```
 public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
     /// An embedded SQLite database file (an absolute path).
     case sqlite(path: String)
     /// An MLflow-compatible tracking server (`logbook server`, `mlflow server`), over REST.
     case rest(url: URL)
+    /// A PostgreSQL database: `postgresql://user:password@host:port/db`, also spelled `postgres://`
+    /// or as SQLAlchemy does (`postgresql+psycopg2://`), with `?sslmode=` and `?host=/socket/dir`.
+    case postgres(url: String)
 
     /// The store used when nothing is configured: `./logbook.db`.
     public static let defaultPath = "logbook.db"
 
     /// The schemes this build accepts, for error messages.
     public static let acceptedForms =
-        "sqlite:///relative/path.db, sqlite:////absolute/path.db, a plain file path, or http(s)://host:port of a tracking server"
+        "sqlite:///relative/path.db, sqlite:////absolute/path.db, a plain file path, postgresql://user:password@host:port/database, or http(s)://host:port of a tracking server"
 
     /// Parses a tracking URI. SQLite URIs are read as MLflow (SQLAlchemy) reads them:
     /// `sqlite:///mlflow.db` is relative to `workingDirectory`, `sqlite:////abs/path.db` absolute.
@@ -54,6 +58,16 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
             self = .rest(url: url)
             return
         }
+        if Self.isPostgres(trimmed) {
+            guard let url = URLComponents(string: trimmed), url.host != nil || url.query != nil else {
+                throw LogbookError(
+                    .invalidParameterValue,
+                    "Invalid PostgreSQL tracking URI '\(Self.redacting(trimmed))'. Use postgresql://user:password@host:port/database."
+                )
+            }
+            self = .postgres(url: trimmed)
+            return
+        }
         if trimmed.hasPrefix("file://") {
             self = .sqlite(path: absolute(String(trimmed.dropFirst("file://".count))))
             return
@@ -78,7 +92,7 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
             return try TrackingURI(uri, workingDirectory: workingDirectory)
         }
         if let uri = environment["MLFLOW_TRACKING_URI"],
-            uri.hasPrefix("sqlite:") || uri.hasPrefix("http://") || uri.hasPrefix("https://")
+            uri.hasPrefix("sqlite:") || uri.hasPrefix("http://") || uri.hasPrefix("https://") || isPostgres(uri)
         {
             return try TrackingURI(uri, workingDirectory: workingDirectory)
         }
@@ -89,6 +103,27 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
         switch self {
         case .sqlite(let path): "sqlite:///" + path
         case .rest(let url): url.absoluteString
+        case .postgres(let url): url
         }
+    }
+
+    /// The URI with any password replaced by `***`, for messages and logs.
+    public var redacted: String {
+        switch self {
+        case .postgres(let url): Self.redacting(url)
+        default: description
+        }
+    }
+
+    /// Whether `uri` names a PostgreSQL database: `postgresql://`, `postgres://` or SQLAlchemy's
+    /// `postgresql+driver://`.
+    static func isPostgres(_ uri: String) -> Bool {
+        uri.hasPrefix("postgres://") || uri.hasPrefix("postgresql://") || uri.hasPrefix("postgresql+")
+    }
+
+    static func redacting(_ uri: String) -> String {
+        guard var components = URLComponents(string: uri), components.password != nil else { return uri }
+        components.password = "***"
+        return components.string ?? uri
     }
 }
