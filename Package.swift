@@ -101,7 +101,7 @@ let package = Package(
         .executableTarget(
             name: "LogbookCLI",
             dependencies: [
-                "Logbook", "LogbookCore", "LogbookSQLite", "LogbookWire", "LogbookServer",
+                "Logbook", "LogbookCore", "LogbookSQLite", "LogbookPostgres", "LogbookWire", "LogbookServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -175,7 +175,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]
         ),
-        .testTarget(name: "LogbookCLITests", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookCLI"]),
+        .testTarget(
+            name: "LogbookCLITests", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookCLI", "LogbookTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -94,11 +94,12 @@ struct ExecCommand: AsyncParsableCommand {
         if let experiment { _ = try await client.setExperiment(name: experiment) }
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            // The mlflow client speaks only to tracking servers: over a local store, serve it (first,
-            // so that a server that cannot start leaves no run behind).
+            // The mlflow client speaks only to tracking servers (it would read a postgresql:// URI as
+            // its own schema): over a database, serve it (first, so that a server that cannot start
+            // leaves no run behind).
             var childTrackingURI = uri.description
             var serving: ServiceGroup?
-            if case .sqlite = uri {
+            if uri.isDatabase {
                 let (urls, announce) = AsyncStream<String>.makeStream()
                 let server = TrackingServer(
                     store: trackingStore,

@@ -1,10 +1,12 @@
 import ArgumentParser
 import Foundation
 import LogbookCore
+import LogbookPostgres
 import LogbookSQLite
 import LogbookServer
 
-/// `logbook server`: serves MLflow's tracking REST API and artifact proxy over a SQLite store.
+/// `logbook server`: serves MLflow's tracking REST API and artifact proxy over a SQLite or
+/// PostgreSQL store.
 struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server",
@@ -19,7 +21,12 @@ struct ServerCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Where runs are stored: sqlite:///relative.db, sqlite:////absolute.db or a file path.")
+    @Option(
+        help: ArgumentHelp(
+            "Where runs are stored: sqlite:///relative.db, sqlite:////absolute.db, a file path, or postgresql://user:password@host:port/database.",
+            discussion:
+                "Several servers can share one PostgreSQL database (docs/deploy.md); give them one --artifacts-destination."
+        ))
     var backendStoreURI = TrackingURI.defaultPath
 
     @Option(help: "Directory the artifact proxy stores files in.")
@@ -54,20 +61,34 @@ struct ServerCommand: AsyncParsableCommand {
         TrackingServer.runConcurrencyOnEventLoops()
         try await LogbookCommand.reportingErrors {
             let environment = ProcessInfo.processInfo.environment
-            guard case .sqlite(let path) = try TrackingURI(backendStoreURI) else {
+            // As `mlflow server`: the proxy when it serves artifacts, else a local directory.
+            var root = ArtifactURI.absolute(
+                defaultArtifactRoot ?? (serveArtifacts ? ServerConfiguration.proxiedArtifactRoot : "logbook-artifacts"))
+            if root.hasSuffix("/") { root.removeLast() }
+            let artifactRoot = root
+            let longValues = try LongValuePolicy.fromEnvironment(environment)
+            let backend = try TrackingURI(backendStoreURI)
+            let store: any TrackingStore
+            let closeStore: () async throws -> Void
+            switch backend {
+            case .sqlite(let path):
+                let sqlite = try SQLiteStore(
+                    path: path,
+                    configuration: SQLiteStore.Configuration(artifactRoot: artifactRoot, longValues: longValues))
+                (store, closeStore) = (sqlite, { try sqlite.close() })
+            case .postgres(let url):
+                let postgres = try PostgresStore(
+                    uri: url,
+                    configuration: PostgresStore.Configuration(artifactRoot: artifactRoot, longValues: longValues))
+                // Fails here, before listening, when the database is unreachable or refuses the login.
+                try await postgres.prepare()
+                (store, closeStore) = (postgres, { await postgres.close() })
+            case .rest:
                 throw LogbookError(
                     .invalidParameterValue,
-                    "The server keeps runs in a SQLite file; --backend-store-uri must name one (sqlite:///logbook.db or a path)."
+                    "--backend-store-uri names a database: a SQLite file (sqlite:///logbook.db or a path) or PostgreSQL (postgresql://user:password@host:port/database), not a tracking server."
                 )
             }
-            // As `mlflow server`: the proxy when it serves artifacts, else a local directory.
-            let artifactRoot = ArtifactURI.absolute(
-                defaultArtifactRoot ?? (serveArtifacts ? ServerConfiguration.proxiedArtifactRoot : "logbook-artifacts"))
-            let store = try SQLiteStore(
-                path: path,
-                configuration: SQLiteStore.Configuration(
-                    artifactRoot: artifactRoot.hasSuffix("/") ? String(artifactRoot.dropLast()) : artifactRoot,
-                    longValues: try LongValuePolicy.fromEnvironment(environment)))
             let destination = URL(fileURLWithPath: artifactsDestination).standardizedFileURL.path
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
             let server = TrackingServer(
@@ -79,11 +100,11 @@ struct ServerCommand: AsyncParsableCommand {
                 // Written unbuffered: scripts wait for this line to know the server is up.
                 FileHandle.standardOutput.write(
                     Data(
-                        "Logbook server listening at \(url) (store: \(store.path), artifacts: \(serveArtifacts ? destination : artifactRoot))\n"
+                        "Logbook server listening at \(url) (store: \(backend.redacted), artifacts: \(serveArtifacts ? destination : artifactRoot))\n"
                             .utf8))
             }
-            try store.close()
-            print("Logbook server stopped; \(store.path) closed.")
+            try await closeStore()
+            print("Logbook server stopped; \(backend.redacted) closed.")
         }
     }
 }

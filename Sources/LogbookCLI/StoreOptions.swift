@@ -8,7 +8,7 @@ struct StoreOptions: ParsableArguments {
     @Option(
         name: .long,
         help:
-            "Tracking URI: sqlite:///relative.db, sqlite:////absolute.db, a file path, or http(s)://host:port of a tracking server."
+            "Tracking URI: sqlite:///relative.db, sqlite:////absolute.db, a file path, postgresql://user:password@host:port/database, or http(s)://host:port of a tracking server."
     )
     var trackingURI: String?
 

@@ -25,7 +25,7 @@ def start_server():
     global SERVER
     workdir = tempfile.mkdtemp(prefix="logbook-models-")
     SERVER = subprocess.Popen(
-        [LOGBOOK, "server", "--port", "0", "--backend-store-uri", "sqlite:///models.db",
+        [LOGBOOK, "server", "--port", "0", "--backend-store-uri", os.environ.get("LOGBOOK_COMPAT_BACKEND", "sqlite:///models.db"),
          "--artifacts-destination", "artifacts"],
         cwd=workdir, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = SERVER.stdout.readline()

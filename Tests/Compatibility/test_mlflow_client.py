@@ -28,7 +28,7 @@ def start_server():
     WORKDIR = tempfile.mkdtemp(prefix="logbook-compat-")
     # --port 0: the server binds a free port itself and names it (no race for a port picked here).
     SERVER = subprocess.Popen(
-        [LOGBOOK, "server", "--port", "0", "--backend-store-uri", "sqlite:///compat.db",
+        [LOGBOOK, "server", "--port", "0", "--backend-store-uri", os.environ.get("LOGBOOK_COMPAT_BACKEND", "sqlite:///compat.db"),
          "--artifacts-destination", "artifacts"],
         cwd=WORKDIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     line = SERVER.stdout.readline()

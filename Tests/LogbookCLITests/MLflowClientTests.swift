@@ -1,4 +1,5 @@
 import Foundation
+import LogbookTesting
 import Testing
 
 /// The real `mlflow` Python client (from PyPI, pinned in scripts/test) against `logbook server`:
@@ -22,13 +23,14 @@ struct MLflowClientTests {
     }
 
     /// Runs Tests/Compatibility/`name` with the real client against the logbook built here.
-    private func runSuite(_ name: String) async throws -> CLI.Result {
+    private func runSuite(_ name: String, environment: [String: String] = [:]) async throws -> CLI.Result {
         try #require(
             FileManager.default.isExecutableFile(atPath: Self.python),
             "No Python with mlflow at \(Self.python): run scripts/test, which installs it into .venv")
         let script = Self.packageRoot.appendingPathComponent("Tests/Compatibility/\(name)").path
         let result = try await CLI.runProcess(
-            Self.python, [script, CLI.executable.path], environment: ["PYTHONUNBUFFERED": "1"])
+            Self.python, [script, CLI.executable.path],
+            environment: environment.merging(["PYTHONUNBUFFERED": "1"]) { $1 })
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("OK"), "\(result.stderr)")
         return result
@@ -38,6 +40,19 @@ struct MLflowClientTests {
     func compatibilitySuitePasses() async throws {
         let result = try await runSuite("test_mlflow_client.py")
         #expect(result.stdout.contains("server stopped cleanly after SIGTERM"), "\(result.stdout)")
+    }
+
+    /// The same workflows, and the logged-model ones, with `logbook server` over PostgreSQL
+    /// (the throw-away server scripts/test starts).
+    @Test(
+        .enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"),
+        .enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.skipReason))
+    func compatibilitySuitesPassOverPostgreSQL() async throws {
+        let database = try PostgresTestServer.createDatabase()
+        defer { PostgresTestServer.dropDatabase(database) }
+        let result = try await runSuite("test_mlflow_client.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
+        #expect(result.stdout.contains("server stopped cleanly after SIGTERM"), "\(result.stdout)")
+        _ = try await runSuite("test_logged_models.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
     }
 
     /// `mlflow.sklearn.log_model`, autologging, `load_model` by `models:/` and `runs:/`,

@@ -107,6 +107,12 @@ public enum TrackingURI: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Whether the URI names a database (SQLite or PostgreSQL) rather than a tracking server.
+    public var isDatabase: Bool {
+        if case .rest = self { return false }
+        return true
+    }
+
     /// The URI with any password replaced by `***`, for messages and logs.
     public var redacted: String {
         switch self {
