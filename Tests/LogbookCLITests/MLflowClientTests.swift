@@ -55,6 +55,18 @@ struct MLflowClientTests {
         _ = try await runSuite("test_logged_models.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
     }
 
+    /// Two servers over one PostgreSQL database, behind nginx running docs/deploy/nginx.conf:
+    /// clients write through both at once and read everything back through either
+    /// (Tests/Compatibility/test_two_servers.py).
+    @Test(
+        .enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"),
+        .enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.skipReason))
+    func twoServersShareOnePostgreSQLDatabase() async throws {
+        let database = try PostgresTestServer.createDatabase()
+        defer { PostgresTestServer.dropDatabase(database) }
+        _ = try await runSuite("test_two_servers.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
+    }
+
     /// `mlflow.sklearn.log_model`, autologging, `load_model` by `models:/` and `runs:/`,
     /// `search_logged_models`, and the logged-model endpoints' errors
     /// (Tests/Compatibility/test_logged_models.py, with scikit-learn from scripts/test).
