@@ -10,11 +10,12 @@ struct LogbookCommand: AsyncParsableCommand {
         abstract: "Experiment tracking for Swift: look at and manage runs, speaking MLflow's tracking API.",
         discussion: """
             The store is taken from --tracking-uri, else LOGBOOK_TRACKING_URI, else MLFLOW_TRACKING_URI when it \
-            names a SQLite file or a tracking server (http:// or https://), else ./logbook.db.
+            names a SQLite file, a PostgreSQL database (postgresql://) or a tracking server (http:// or https://), \
+            else ./logbook.db.
             """,
         subcommands: [
             ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, ExecCommand.self, UICommand.self,
-            ServerCommand.self, DemoCommand.self,
+            ServerCommand.self, DBCommand.self, DemoCommand.self,
         ]
     )
 

@@ -76,40 +76,7 @@ extension PostgresStore {
         for input in datasets { try Validation.validate(input) }
         guard !datasets.isEmpty else { return }
         try await write { db in
-            let runKey = try await Self.activeRunKey(db, runID)
-            let experimentID = try await db.first("SELECT experiment_id FROM runs WHERE run_key = ?", [.integer(runKey)])!
-                .decode(Int64.self)
-            // A run's inputs are numbered in order; two writers to one run take turns.
-            try await db.execute("SELECT 1 FROM runs WHERE run_key = ? FOR UPDATE", [.integer(runKey)])
-            for input in datasets {
-                let dataset = input.dataset
-                // A dataset is identified by (experiment, name, digest); its first description stays.
-                try await db.execute(
-                    """
-                    INSERT INTO datasets (experiment_id, name, digest, source_type, source, schema, profile)
-                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING
-                    """,
-                    [
-                        .integer(experimentID), .text(dataset.name), .text(dataset.digest), .text(dataset.sourceType),
-                        .text(dataset.source), Bind(dataset.schema), Bind(dataset.profile),
-                    ])
-                let datasetKey = try await db.first(
-                    "SELECT dataset_key FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
-                    [.integer(experimentID), .text(dataset.name), .text(dataset.digest)])!.decode(Int64.self)
-                try await db.execute(
-                    """
-                    INSERT INTO run_inputs (run_key, dataset_key, position)
-                    SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM run_inputs WHERE run_key = ?
-                    ON CONFLICT (run_key, dataset_key) DO NOTHING
-                    """, [.integer(runKey), .integer(datasetKey), .integer(runKey)])
-                for tag in input.tags {
-                    try await db.execute(
-                        """
-                        INSERT INTO run_input_tags (run_key, dataset_key, key, value) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (run_key, dataset_key, key) DO UPDATE SET value = excluded.value
-                        """, [.integer(runKey), .integer(datasetKey), .text(tag.key), .text(tag.value)])
-                }
-            }
+            try await Self.insertInputs(db, runKey: try await Self.activeRunKey(db, runID), datasets)
         }
     }
 
@@ -164,6 +131,43 @@ extension PostgresStore {
     }
 
     // MARK: Helpers
+
+    /// Links a run to datasets (created once per experiment by name and digest) with their tags.
+    static func insertInputs(_ db: SQLSession, runKey: Int64, _ datasets: [DatasetInput]) async throws {
+        let experimentID = try await db.first("SELECT experiment_id FROM runs WHERE run_key = ?", [.integer(runKey)])!
+            .decode(Int64.self)
+        // A run's inputs are numbered in order; two writers to one run take turns.
+        try await db.execute("SELECT 1 FROM runs WHERE run_key = ? FOR UPDATE", [.integer(runKey)])
+        for input in datasets {
+            let dataset = input.dataset
+            // A dataset is identified by (experiment, name, digest); its first description stays.
+            try await db.execute(
+                """
+                INSERT INTO datasets (experiment_id, name, digest, source_type, source, schema, profile)
+                VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING
+                """,
+                [
+                    .integer(experimentID), .text(dataset.name), .text(dataset.digest), .text(dataset.sourceType),
+                    .text(dataset.source), Bind(dataset.schema), Bind(dataset.profile),
+                ])
+            let datasetKey = try await db.first(
+                "SELECT dataset_key FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
+                [.integer(experimentID), .text(dataset.name), .text(dataset.digest)])!.decode(Int64.self)
+            try await db.execute(
+                """
+                INSERT INTO run_inputs (run_key, dataset_key, position)
+                SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM run_inputs WHERE run_key = ?
+                ON CONFLICT (run_key, dataset_key) DO NOTHING
+                """, [.integer(runKey), .integer(datasetKey), .integer(runKey)])
+            for tag in input.tags {
+                try await db.execute(
+                    """
+                    INSERT INTO run_input_tags (run_key, dataset_key, key, value) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (run_key, dataset_key, key) DO UPDATE SET value = excluded.value
+                    """, [.integer(runKey), .integer(datasetKey), .text(tag.key), .text(tag.value)])
+            }
+        }
+    }
 
     /// Appends points and keeps each key's summary point current, in three statements whatever
     /// the batch's size: the summaries (one upsert of each key's best point in the batch), the

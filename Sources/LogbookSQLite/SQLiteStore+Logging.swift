@@ -95,42 +95,7 @@ extension SQLiteStore {
         for input in datasets { try Validation.validate(input) }
         guard !datasets.isEmpty else { return }
         try await write { db in
-            let runKey = try Self.activeRunKey(db, runID)
-            var experimentID: Int64 = 0
-            try db.forEachRow("SELECT experiment_id FROM runs WHERE run_key = ?", arguments: [runKey]) { row in
-                experimentID = row.int64(0)
-            }
-            for input in datasets {
-                let dataset = input.dataset
-                // A dataset is identified by (experiment, name, digest); its first description stays.
-                try db.execute(
-                    sql: """
-                        INSERT INTO datasets (experiment_id, name, digest, source_type, source, schema, profile)
-                        VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING
-                        """,
-                    arguments: [
-                        experimentID, dataset.name, dataset.digest, dataset.sourceType, dataset.source, dataset.schema,
-                        dataset.profile,
-                    ])
-                var datasetKey: Int64 = 0
-                try db.forEachRow(
-                    "SELECT dataset_key FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
-                    arguments: [experimentID, dataset.name, dataset.digest]
-                ) { row in datasetKey = row.int64(0) }
-                try db.execute(
-                    sql: """
-                        INSERT INTO run_inputs (run_key, dataset_key, position)
-                        SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM run_inputs WHERE run_key = ?
-                        ON CONFLICT (run_key, dataset_key) DO NOTHING
-                        """,
-                    arguments: [runKey, datasetKey, runKey])
-                for tag in input.tags {
-                    try db.execute(
-                        sql:
-                            "INSERT OR REPLACE INTO run_input_tags (run_key, dataset_key, key, value) VALUES (?, ?, ?, ?)",
-                        arguments: [runKey, datasetKey, tag.key, tag.value])
-                }
-            }
+            try Self.insertInputs(db, runKey: try Self.activeRunKey(db, runID), datasets)
         }
     }
 
@@ -193,6 +158,45 @@ extension SQLiteStore {
     }
 
     // MARK: Helpers
+
+    /// Links a run to datasets (created once per experiment by name and digest) with their tags.
+    static func insertInputs(_ db: Database, runKey: Int64, _ datasets: [DatasetInput]) throws {
+        var experimentID: Int64 = 0
+        try db.forEachRow("SELECT experiment_id FROM runs WHERE run_key = ?", arguments: [runKey]) { row in
+            experimentID = row.int64(0)
+        }
+        for input in datasets {
+            let dataset = input.dataset
+            // A dataset is identified by (experiment, name, digest); its first description stays.
+            try db.execute(
+                sql: """
+                    INSERT INTO datasets (experiment_id, name, digest, source_type, source, schema, profile)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (experiment_id, name, digest) DO NOTHING
+                    """,
+                arguments: [
+                    experimentID, dataset.name, dataset.digest, dataset.sourceType, dataset.source, dataset.schema,
+                    dataset.profile,
+                ])
+            var datasetKey: Int64 = 0
+            try db.forEachRow(
+                "SELECT dataset_key FROM datasets WHERE experiment_id = ? AND name = ? AND digest = ?",
+                arguments: [experimentID, dataset.name, dataset.digest]
+            ) { row in datasetKey = row.int64(0) }
+            try db.execute(
+                sql: """
+                    INSERT INTO run_inputs (run_key, dataset_key, position)
+                    SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM run_inputs WHERE run_key = ?
+                    ON CONFLICT (run_key, dataset_key) DO NOTHING
+                    """,
+                arguments: [runKey, datasetKey, runKey])
+            for tag in input.tags {
+                try db.execute(
+                    sql:
+                        "INSERT OR REPLACE INTO run_input_tags (run_key, dataset_key, key, value) VALUES (?, ?, ?, ?)",
+                    arguments: [runKey, datasetKey, tag.key, tag.value])
+            }
+        }
+    }
 
     /// Appends points and keeps each key's summary point current.
     ///

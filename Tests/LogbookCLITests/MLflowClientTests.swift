@@ -67,6 +67,16 @@ struct MLflowClientTests {
         _ = try await runSuite("test_two_servers.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
     }
 
+    /// `logbook db copy` from a real `mlflow server` into SQLite and (when the test server is
+    /// there) PostgreSQL, read back through `logbook server` (Tests/Compatibility/test_db_copy.py).
+    @Test(.enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"))
+    func dbCopyFromMLflowServer() async throws {
+        let database = PostgresTestServer.uri == nil ? nil : try PostgresTestServer.createDatabase()
+        defer { database.map(PostgresTestServer.dropDatabase) }
+        _ = try await runSuite(
+            "test_db_copy.py", environment: database.map { ["LOGBOOK_COMPAT_BACKEND": $0] } ?? [:])
+    }
+
     /// `mlflow.sklearn.log_model`, autologging, `load_model` by `models:/` and `runs:/`,
     /// `search_logged_models`, and the logged-model endpoints' errors
     /// (Tests/Compatibility/test_logged_models.py, with scikit-learn from scripts/test).
