@@ -130,6 +130,10 @@ let package = Package(
             ],
             path: "Benchmarks/ServerBenchmarks"),
         .executableTarget(
+            name: "PostgresBenchmarks",
+            dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookPostgres", "LogbookSQLite", "LogbookTesting"],
+            path: "Benchmarks/PostgresBenchmarks"),
+        .executableTarget(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ModelBenchmarks"),
         .executableTarget(

@@ -37,39 +37,6 @@ report("cold start to the first /health answer", String(format: "%.3f s", coldSt
 usleep(300_000)
 report("idle RSS after start", String(format: "%.1f MiB", memoryMiB("VmRSS", process: pid)))
 
-func json(_ text: String) -> [UInt8] { Array(text.utf8) }
-
-func createRun(_ connection: HTTPConnection) throws -> String {
-    let response = try connection.request(
-        "POST", "/api/2.0/mlflow/runs/create", body: json(#"{"experiment_id": "0", "start_time": 1700000000000}"#))
-    response.expectOK("create run")
-    let text = String(decoding: response.body, as: UTF8.self)
-    let start = text.range(of: #""run_id":""#)!.upperBound
-    return String(text[start...].prefix(32))
-}
-
-func batchBody(runID: String, key: String, from first: Int, count: Int) -> [UInt8] {
-    var text = #"{"run_id": "\#(runID)", "metrics": ["#
-    for step in first..<(first + count) {
-        if step > first { text += "," }
-        text +=
-            #"{"key": "\#(key)", "value": \#(Double(step) * 0.001), "timestamp": \#(1_700_000_000_000 + step), "step": \#(step)}"#
-    }
-    return json(text + "]}")
-}
-
-/// A training loop's batch: `keys` metrics at each of `count / keys` steps.
-func loopBody(runID: String, keys: Int, from first: Int, count: Int) -> [UInt8] {
-    var text = #"{"run_id": "\#(runID)", "metrics": ["#
-    for index in 0..<count {
-        let step = first + index / keys
-        if index > 0 { text += "," }
-        text +=
-            #"{"key": "metric_\#(index % keys)", "value": \#(Double(index) * 0.001 + 0.5), "timestamp": \#(1_700_000_000_000 + step), "step": \#(step)}"#
-    }
-    return json(text + "]}")
-}
-
 /// The store's log-batch rate for 300 batches of 1000 points over `keys` keys.
 func storeBatchRate(_ store: SQLiteStore, keys: Int) async throws -> Double {
     let runID = try await store.createRun(RunCreation()).id

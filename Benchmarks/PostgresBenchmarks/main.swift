@@ -1,0 +1,194 @@
+// PostgreSQL benchmark: `logbook server` (release) over a PostgreSQL database, load from this
+// process over loopback keep-alive connections; `mlflow server` over PostgreSQL on the same
+// machine as the anchor when LOGBOOK_BENCH_MLFLOW names its executable (with psycopg2 installed).
+//
+// Run: LOGBOOK_TEST_POSTGRES_URI=postgresql://user:pw@127.0.0.1:5432/postgres \
+//      swift run -c release PostgresBenchmarks [work dir]
+// (each figure gets a database of its own, created and dropped with psql.)
+//
+// Figures: log-batch points/s with 1000-point requests through one server (one key; 10 keys ×
+// 100 steps), the curve from 1 to 4 connections, 2 servers with 4 connections; create-run runs/s;
+// the first filtered, ordered page of a search over 100,000 runs; `db copy` SQLite → PostgreSQL.
+import BenchmarkSupport
+import Foundation
+import LogbookCore
+import LogbookPostgres
+import LogbookSQLite
+import LogbookTesting
+
+let directory = try benchmarkDirectory("postgres-bench")
+guard PostgresTestServer.uri != nil else {
+    fatalError("Set LOGBOOK_TEST_POSTGRES_URI to a PostgreSQL server's maintenance database (scripts/test shows how).")
+}
+
+/// A fresh database for one figure.
+func database() throws -> String { try PostgresTestServer.createDatabase() }
+
+func logbookServer(_ uri: String) throws -> ServerProcess {
+    try ServerProcess(
+        arguments: ["--backend-store-uri", uri, "--artifacts-destination", directory + "/artifacts"],
+        directory: directory)
+}
+
+/// points/s of `requests` 1000-point log-batch requests over `connections` connections spread
+/// over `ports`, one run per connection.
+func logBatchRate(ports: [Int], connections count: Int, requests: Int, keys: Int = 1) throws -> Double {
+    let connections = try (0..<count).map { try HTTPConnection(port: ports[$0 % ports.count]) }
+    let perConnection = requests / count
+    let bodies = try connections.map { connection in
+        let runID = try createRun(connection)
+        return (0..<perConnection).map {
+            keys == 1
+                ? batchBody(runID: runID, key: "loss", from: $0 * 1000, count: 1000)
+                : loopBody(runID: runID, keys: keys, from: $0 * (1000 / keys), count: 1000)
+        }
+    }
+    let start = ContinuousClock.now
+    DispatchQueue.concurrentPerform(iterations: count) { index in
+        for body in bodies[index] {
+            try! connections[index].request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
+        }
+    }
+    return Double(perConnection * count * 1000) / (ContinuousClock.now - start).seconds
+}
+
+func createRunRate(port: Int, runs: Int) throws -> Double {
+    let connection = try HTTPConnection(port: port)
+    let start = ContinuousClock.now
+    for _ in 0..<runs { _ = try createRun(connection) }
+    return Double(runs) / (ContinuousClock.now - start).seconds
+}
+
+// MARK: log-batch and create-run through Logbook
+
+do {
+    let uri = try database()
+    let server = try logbookServer(uri)
+    _ = try logBatchRate(ports: [server.port], connections: 1, requests: 20)  // warm-up
+    report(
+        "log-batch, 1000-point requests (one key), 1 connection",
+        String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: 1, requests: 300)))
+    report(
+        "log-batch, 1000-point requests (10 keys × 100 steps), 1 conn.",
+        String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: 1, requests: 300, keys: 10)))
+    for connections in 2...4 {
+        report(
+            "log-batch, 1 server, \(connections) connections",
+            String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: connections, requests: 400)))
+    }
+    report("create-run, 1 server, sequential", String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 2000)))
+    let second = try logbookServer(uri)
+    report(
+        "log-batch, 2 servers, 4 connections (aggregate)",
+        String(format: "%.0f points/s", try logBatchRate(ports: [server.port, second.port], connections: 4, requests: 400)))
+    second.stop()
+    server.stop()
+    PostgresTestServer.dropDatabase(uri)
+}
+
+// MARK: search over 100,000 runs
+
+do {
+    let uri = try database()
+    let store = try PostgresStore(uri: uri, configuration: .init(artifactRoot: directory + "/artifacts"))
+    try await store.prepare()
+    // 100,000 runs in experiment 0, each with a loss, an lr param and a model tag, written in bulk.
+    let began = ContinuousClock.now
+    try PostgresTestServer.psql(
+        uri,
+        """
+        INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, end_time, artifact_uri, lifecycle_stage)
+        SELECT md5(i::text), 0, 'run-' || i, 'bench', 'FINISHED', 1700000000000 + i, 1700000000000 + i + 60000,
+               'mlflow-artifacts:/0/' || md5(i::text) || '/artifacts', 'active'
+        FROM generate_series(1, 100000) i;
+        INSERT INTO params (run_key, key, value) SELECT run_key, 'lr', (ARRAY['0.1','0.01','0.001'])[1 + run_key % 3] FROM runs;
+        INSERT INTO tags (run_key, key, value) SELECT run_key, 'model', (ARRAY['resnet','vit'])[1 + run_key % 2] FROM runs;
+        INSERT INTO metric_series (run_key, key, step, timestamp, is_nan, value)
+        SELECT run_key, 'loss', 100, 1700000000000, 0, (run_key * 7919 % 100000) / 100000.0 FROM runs;
+        ANALYZE;
+        """)
+    report("search: 100,000 runs written (SQL, bulk)", String(format: "%.1f s", (ContinuousClock.now - began).seconds))
+    let server = try logbookServer(uri)
+    let connection = try HTTPConnection(port: server.port)
+    let body = json(
+        #"{"experiment_ids": ["0"], "filter": "metrics.loss < 0.5 and params.lr = '0.01' and tags.model = 'vit'", "order_by": ["metrics.loss ASC"], "max_results": 100}"#
+    )
+    _ = try connection.request("POST", "/api/2.0/mlflow/runs/search", body: body)
+    var times: [Double] = []
+    for _ in 0..<5 {
+        let start = ContinuousClock.now
+        try connection.request("POST", "/api/2.0/mlflow/runs/search", body: body).expectOK("search")
+        times.append((ContinuousClock.now - start).seconds)
+    }
+    report(
+        "search 100,000 runs: first filtered page by metric (server)",
+        String(format: "%.1f ms (median of 5)", times.sorted()[2] * 1000))
+    let plain = json(#"{"experiment_ids": ["0"], "max_results": 100}"#)
+    let start = ContinuousClock.now
+    try connection.request("POST", "/api/2.0/mlflow/runs/search", body: plain).expectOK("search")
+    report("search 100,000 runs: first page, default order (server)", String(format: "%.1f ms", (ContinuousClock.now - start).seconds * 1000))
+    server.stop()
+    await store.close()
+    PostgresTestServer.dropDatabase(uri)
+}
+
+// MARK: db copy, SQLite → PostgreSQL
+
+do {
+    let sqlite = try SQLiteStore(path: directory + "/copy-source.db", configuration: .init(artifactRoot: directory + "/a"))
+    for index in 0..<20 {
+        let run = try await sqlite.createRun(RunCreation(experimentID: "0", runName: "trial-\(index)"))
+        for start in stride(from: 0, to: 50_000, by: 1000) {
+            try await sqlite.logBatch(
+                runID: run.id,
+                RunBatch(
+                    metrics: (start..<start + 1000).map {
+                        Metric(key: "metric_\($0 % 5)", value: Double($0) * 0.001, timestamp: Int64($0), step: Int64($0 / 5))
+                    }))
+        }
+    }
+    let uri = try database()
+    let postgres = try PostgresStore(uri: uri, configuration: .init(artifactRoot: directory + "/b"))
+    let copy = try await StoreCopy(from: sqlite, to: postgres).run()
+    report(
+        "db copy SQLite → PostgreSQL (20 runs × 50,000 points)",
+        String(format: "%.0f points/s (%.1f s)", Double(copy.points) / copy.seconds, copy.seconds))
+    await postgres.close()
+    PostgresTestServer.dropDatabase(uri)
+}
+
+// MARK: mlflow server over PostgreSQL, the anchor
+
+if let mlflow = ProcessInfo.processInfo.environment["LOGBOOK_BENCH_MLFLOW"] {
+    let uri = try database()
+    let port = Int.random(in: 20_000..<40_000)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: mlflow)
+    process.arguments = [
+        "server", "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1", "--backend-store-uri",
+        uri.replacingOccurrences(of: "postgresql://", with: "postgresql+psycopg2://"),
+    ]
+    process.currentDirectoryURL = URL(fileURLWithPath: directory)
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    var ready = false
+    for _ in 0..<600 where !ready {
+        if let connection = try? HTTPConnection(port: port), (try? connection.request("GET", "/health"))?.status == 200 {
+            ready = true
+        } else {
+            usleep(100_000)
+        }
+    }
+    _ = try logBatchRate(ports: [port], connections: 1, requests: 5)
+    report(
+        "mlflow server/PostgreSQL: log-batch, 1000 points, 1 conn.",
+        String(format: "%.0f points/s", try logBatchRate(ports: [port], connections: 1, requests: 30)))
+    report(
+        "mlflow server/PostgreSQL: log-batch, 4 connections",
+        String(format: "%.0f points/s", try logBatchRate(ports: [port], connections: 4, requests: 40)))
+    report("mlflow server/PostgreSQL: create-run, sequential", String(format: "%.0f runs/s", try createRunRate(port: port, runs: 300)))
+    process.terminate()
+    process.waitUntilExit()
+    PostgresTestServer.dropDatabase(uri)
+}
