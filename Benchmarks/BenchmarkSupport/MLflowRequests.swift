@@ -36,4 +36,3 @@ public func loopBody(runID: String, keys: Int, from first: Int, count: Int) -> [
     }
     return json(text + "]}")
 }
-

@@ -70,17 +70,24 @@ do {
         String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: 1, requests: 300)))
     report(
         "log-batch, 1000-point requests (10 keys × 100 steps), 1 conn.",
-        String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: 1, requests: 300, keys: 10)))
+        String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: 1, requests: 300, keys: 10))
+    )
     for connections in 2...4 {
         report(
             "log-batch, 1 server, \(connections) connections",
-            String(format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: connections, requests: 400)))
+            String(
+                format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: connections, requests: 400)
+            ))
     }
-    report("create-run, 1 server, sequential", String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 2000)))
+    report(
+        "create-run, 1 server, sequential",
+        String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 2000)))
     let second = try logbookServer(uri)
     report(
         "log-batch, 2 servers, 4 connections (aggregate)",
-        String(format: "%.0f points/s", try logBatchRate(ports: [server.port, second.port], connections: 4, requests: 400)))
+        String(
+            format: "%.0f points/s", try logBatchRate(ports: [server.port, second.port], connections: 4, requests: 400))
+    )
     second.stop()
     server.stop()
     PostgresTestServer.dropDatabase(uri)
@@ -126,7 +133,9 @@ do {
     let plain = json(#"{"experiment_ids": ["0"], "max_results": 100}"#)
     let start = ContinuousClock.now
     try connection.request("POST", "/api/2.0/mlflow/runs/search", body: plain).expectOK("search")
-    report("search 100,000 runs: first page, default order (server)", String(format: "%.1f ms", (ContinuousClock.now - start).seconds * 1000))
+    report(
+        "search 100,000 runs: first page, default order (server)",
+        String(format: "%.1f ms", (ContinuousClock.now - start).seconds * 1000))
     server.stop()
     await store.close()
     PostgresTestServer.dropDatabase(uri)
@@ -135,7 +144,8 @@ do {
 // MARK: db copy, SQLite → PostgreSQL
 
 do {
-    let sqlite = try SQLiteStore(path: directory + "/copy-source.db", configuration: .init(artifactRoot: directory + "/a"))
+    let sqlite = try SQLiteStore(
+        path: directory + "/copy-source.db", configuration: .init(artifactRoot: directory + "/a"))
     for index in 0..<20 {
         let run = try await sqlite.createRun(RunCreation(experimentID: "0", runName: "trial-\(index)"))
         for start in stride(from: 0, to: 50_000, by: 1000) {
@@ -143,7 +153,9 @@ do {
                 runID: run.id,
                 RunBatch(
                     metrics: (start..<start + 1000).map {
-                        Metric(key: "metric_\($0 % 5)", value: Double($0) * 0.001, timestamp: Int64($0), step: Int64($0 / 5))
+                        Metric(
+                            key: "metric_\($0 % 5)", value: Double($0) * 0.001, timestamp: Int64($0),
+                            step: Int64($0 / 5))
                     }))
         }
     }
@@ -174,7 +186,8 @@ if let mlflow = ProcessInfo.processInfo.environment["LOGBOOK_BENCH_MLFLOW"] {
     try process.run()
     var ready = false
     for _ in 0..<600 where !ready {
-        if let connection = try? HTTPConnection(port: port), (try? connection.request("GET", "/health"))?.status == 200 {
+        if let connection = try? HTTPConnection(port: port), (try? connection.request("GET", "/health"))?.status == 200
+        {
             ready = true
         } else {
             usleep(100_000)
@@ -187,7 +200,9 @@ if let mlflow = ProcessInfo.processInfo.environment["LOGBOOK_BENCH_MLFLOW"] {
     report(
         "mlflow server/PostgreSQL: log-batch, 4 connections",
         String(format: "%.0f points/s", try logBatchRate(ports: [port], connections: 4, requests: 40)))
-    report("mlflow server/PostgreSQL: create-run, sequential", String(format: "%.0f runs/s", try createRunRate(port: port, runs: 300)))
+    report(
+        "mlflow server/PostgreSQL: create-run, sequential",
+        String(format: "%.0f runs/s", try createRunRate(port: port, runs: 300)))
     process.terminate()
     process.waitUntilExit()
     PostgresTestServer.dropDatabase(uri)

@@ -14,7 +14,8 @@ struct DBCommand: AsyncParsableCommand {
     /// `logbook db copy --from URI --to URI [--experiment NAME]…`
     struct Copy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Copy experiments and runs (ids, params, metric histories, tags, inputs) from one store to another.",
+            abstract:
+                "Copy experiments and runs (ids, params, metric histories, tags, inputs) from one store to another.",
             discussion: """
                 FROM is any tracking URI: a SQLite file, a PostgreSQL database, or a tracking server (logbook server or \
                 mlflow server). TO is a database (SQLite or PostgreSQL). Experiments are matched by name; runs keep \

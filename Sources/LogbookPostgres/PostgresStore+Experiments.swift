@@ -38,7 +38,9 @@ extension PostgresStore {
     public func experiment(id: String) async throws -> Experiment {
         let number = try Validation.experimentNumber(id)
         return try await read { db in
-            guard let experiment = try await Self.fetchExperiments(db, where: "experiment_id = ?", [.integer(number)]).first
+            guard
+                let experiment = try await Self.fetchExperiments(db, where: "experiment_id = ?", [.integer(number)])
+                    .first
             else { throw LogbookError.experimentNotFound(id: id) }
             return experiment
         }
@@ -195,7 +197,8 @@ extension PostgresStore {
             "SELECT experiment_id, key, value FROM experiment_tags WHERE experiment_id = ANY(?) ORDER BY key",
             [.integers(ids)])
         {
-            tags[String(try row.int64(0)), default: []].append(ExperimentTag(key: try row.text(1), value: try row.text(2)))
+            tags[String(try row.int64(0)), default: []].append(
+                ExperimentTag(key: try row.text(1), value: try row.text(2)))
         }
         for index in experiments.indices { experiments[index].tags = tags[experiments[index].id] ?? [] }
         return experiments

@@ -286,7 +286,8 @@ extension PostgresStore {
             models[try row.int64(0)]?.metrics.append(
                 LoggedModelMetric(
                     key: try row.text(1), value: try row.double(2), timestamp: try row.int64(3),
-                    step: try row.int64(4), runID: try row.text(5), datasetName: datasetName.isEmpty ? nil : datasetName,
+                    step: try row.int64(4), runID: try row.text(5),
+                    datasetName: datasetName.isEmpty ? nil : datasetName,
                     datasetDigest: datasetName.isEmpty ? nil : try row.text(7)))
         }
         return keys.compactMap { models[$0] }

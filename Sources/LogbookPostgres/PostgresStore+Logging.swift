@@ -110,7 +110,9 @@ extension PostgresStore {
             var binds: [Bind] = [.integer(try seriesID.decode(Int64.self))]
             if let after {
                 sql += " AND (step, timestamp, is_nan, value) > (?, ?, ?::int2, ?)"
-                binds += [.integer(after.step), .integer(after.timestamp), .integer(after.isNaN ? 1 : 0), .real(after.value)]
+                binds += [
+                    .integer(after.step), .integer(after.timestamp), .integer(after.isNaN ? 1 : 0), .real(after.value),
+                ]
             }
             sql += " ORDER BY step, timestamp, is_nan, value"
             if let maxResults { sql += " LIMIT \(maxResults + 1)" }

@@ -63,7 +63,8 @@ extension PostgresStore {
                     "UPDATE runs SET status = ? WHERE run_key = ?", [.text(status.rawValue), .integer(runKey)])
             }
             if let endTime = update.endTime {
-                try await db.execute("UPDATE runs SET end_time = ? WHERE run_key = ?", [.integer(endTime), .integer(runKey)])
+                try await db.execute(
+                    "UPDATE runs SET end_time = ? WHERE run_key = ?", [.integer(endTime), .integer(runKey)])
             }
             if let name = update.runName, !name.isEmpty {
                 try await Self.upsertTags(db, runKey: runKey, [RunTag(key: SystemTag.runName, value: name)])
@@ -174,7 +175,9 @@ extension PostgresStore {
             """, [keyList])
         {
             runs[index[try row.int64(0)]!].data.metrics.append(
-                Metric(key: try row.text(1), value: try row.double(2), timestamp: try row.int64(3), step: try row.int64(4)))
+                Metric(
+                    key: try row.text(1), value: try row.double(2), timestamp: try row.int64(3), step: try row.int64(4))
+            )
         }
         var inputTags: [Int64: [Int64: [InputTag]]] = [:]
         for row in try await db.rows(

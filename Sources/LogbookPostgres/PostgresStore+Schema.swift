@@ -210,7 +210,8 @@ extension PostgresStore {
                 CREATE TABLE IF NOT EXISTS logbook_schema (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_time BIGINT NOT NULL)
                 """)
-            let current = try await session.first("SELECT COALESCE(MAX(version), 0) FROM logbook_schema")
+            let current =
+                try await session.first("SELECT COALESCE(MAX(version), 0) FROM logbook_schema")
                 .map { try $0.decode(Int64.self) } ?? 0
             let known = Self.migrations.last?.version ?? 0
             if current > known {
@@ -225,7 +226,10 @@ extension PostgresStore {
                     for statement in migration.statements { try await session.execute(statement) }
                     try await session.execute(
                         "INSERT INTO logbook_schema (version, name, applied_time) VALUES (?, ?, ?)",
-                        [.integer(Int64(migration.version)), .text(migration.name), .integer(WallClock.nowMilliseconds())])
+                        [
+                            .integer(Int64(migration.version)), .text(migration.name),
+                            .integer(WallClock.nowMilliseconds()),
+                        ])
                     try await session.execute("COMMIT")
                 } catch {
                     try? await session.execute("ROLLBACK")

@@ -35,7 +35,8 @@ extension PostgresStore {
                 rows.count > maxResults
                 ? page.last.map { KeysetPosition(search: fingerprint, part: $0.part, after: $0.sort) } : nil
             let keys = page.map(\.key)
-            let keyed = keys.isEmpty ? [] : try await Self.fetchKeyedRuns(db, where: "r.run_key = ANY(?)", [.integers(keys)])
+            let keyed =
+                keys.isEmpty ? [] : try await Self.fetchKeyedRuns(db, where: "r.run_key = ANY(?)", [.integers(keys)])
             let byKey = Dictionary(uniqueKeysWithValues: keyed.map { ($0.key, $0.run) })
             return Page(items: keys.compactMap { byKey[$0] }, nextPageToken: next.map(PageToken.encode))
         }

@@ -42,7 +42,8 @@ extension SQLiteStore: RunImporting {
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """,
                     arguments: [
-                        info.runID, number, info.runName, info.userID, info.status.rawValue, info.startTime, info.endTime,
+                        info.runID, number, info.runName, info.userID, info.status.rawValue, info.startTime,
+                        info.endTime,
                         info.artifactURI, info.lifecycleStage.rawValue,
                         info.lifecycleStage == .deleted ? (info.endTime ?? info.startTime) : nil,
                     ])
@@ -63,7 +64,9 @@ extension SQLiteStore: RunImporting {
     public func importMetrics(runID: String, _ metrics: [Metric]) async throws {
         guard !metrics.isEmpty else { return }
         try await write { db in
-            guard let runKey = try Int64.fetchOne(db, sql: "SELECT run_key FROM runs WHERE run_id = ?", arguments: [runID])
+            guard
+                let runKey = try Int64.fetchOne(
+                    db, sql: "SELECT run_key FROM runs WHERE run_id = ?", arguments: [runID])
             else { throw LogbookError.runNotFound(runID) }
             _ = try Self.insertMetrics(db, runKey: runKey, metrics)
         }

@@ -20,7 +20,11 @@ struct PostgresStoreTests {
                 let run = try await a.createRun(RunCreation(experimentID: "0"))
                 let outcomes = await withTaskGroup(of: Result<Void, any Error>.self) { group in
                     for (store, value) in [(a, "a"), (b, "b")] {
-                        group.addTask { await Result(catching: { try await store.logParam(runID: run.id, Param(key: "lr", value: value)) }) }
+                        group.addTask {
+                            await Result(catching: {
+                                try await store.logParam(runID: run.id, Param(key: "lr", value: value))
+                            })
+                        }
                     }
                     return await group.reduce(into: []) { $0.append($1) }
                 }
@@ -74,7 +78,8 @@ struct PostgresStoreTests {
             let values: [Double] = [.nan, .infinity, -.infinity, 1.5]
             try await store.logBatch(
                 runID: run.id,
-                RunBatch(metrics: values.enumerated().map { Metric(key: "v", value: $1, timestamp: 1, step: Int64($0)) }))
+                RunBatch(
+                    metrics: values.enumerated().map { Metric(key: "v", value: $1, timestamp: 1, step: Int64($0)) }))
             let history = try await store.metricHistory(runID: run.id, key: "v").map(\.value)
             #expect(history[0].isNaN && history[1] == .infinity && history[2] == -.infinity && history[3] == 1.5)
             let database = try PostgresTestServer.query(uri, "SELECT value::text FROM metric_points ORDER BY step")
@@ -154,7 +159,8 @@ struct PostgresStoreTests {
             let name = try #require(URLComponents(string: uri)?.path.dropFirst())
             try PostgresTestServer.psql(
                 uri,
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()")
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '\(name)' AND pid <> pg_backend_pid()"
+            )
             try await store.logMetric(runID: run.id, Metric(key: "loss", value: 2, timestamp: 2, step: 2))
             #expect(try await store.metricHistory(runID: run.id, key: "loss").count == 2)
             await store.close()
@@ -167,7 +173,8 @@ struct PostgresStoreTests {
         try await PostgresDatabase.with { uri in
             let postgres = try Self.open(uri)
             let directory = try StoreFactory.temporaryDirectory()
-            let sqlite = try SQLiteStore(path: directory + "/d.db", configuration: .init(artifactRoot: directory + "/a"))
+            let sqlite = try SQLiteStore(
+                path: directory + "/d.db", configuration: .init(artifactRoot: directory + "/a"))
             let seed = SeededGenerator.fromEnvironment().seed
             var random = SeededGenerator(seed: seed)
             let postgresRuns = try await SearchWorkload.makeRuns(postgres, &random)
@@ -177,7 +184,8 @@ struct PostgresStoreTests {
                 let filter = SearchWorkload.filter(&random, runs: postgresRuns)
                 let orderBy = SearchWorkload.orderBy(&random)
                 let pageSize = random.pick([1000, 1, 3, 7])
-                let context = "seed \(seed) (LOGBOOK_TEST_SEED), round \(round): filter \(filter ?? "none"), order_by \(orderBy)"
+                let context =
+                    "seed \(seed) (LOGBOOK_TEST_SEED), round \(round): filter \(filter ?? "none"), order_by \(orderBy)"
                 var matched: [[Int]] = []
                 for (store, runs) in [(postgres as any TrackingStore, postgresRuns), (sqlite, sqliteRuns)] {
                     // Run ids differ between the stores: the filter's ids are translated by position.

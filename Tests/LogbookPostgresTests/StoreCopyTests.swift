@@ -11,11 +11,13 @@ struct StoreCopyTests {
     @Test func sqliteIntoPostgresAndBackKeepsEverythingAndASecondCopyAddsNothing() async throws {
         try await PostgresDatabase.with { uri in
             let directory = try StoreFactory.temporaryDirectory()
-            let sqlite = try SQLiteStore(path: directory + "/a.db", configuration: .init(artifactRoot: directory + "/a"))
+            let sqlite = try SQLiteStore(
+                path: directory + "/a.db", configuration: .init(artifactRoot: directory + "/a"))
             var random = SeededGenerator.fromEnvironment()
             _ = try await SearchWorkload.makeRuns(sqlite, &random)
             let experiment = try await sqlite.createExperiment(
-                name: "sweep", artifactLocation: "s3://bucket/sweep", tags: [ExperimentTag(key: "team", value: "vision")])
+                name: "sweep", artifactLocation: "s3://bucket/sweep",
+                tags: [ExperimentTag(key: "team", value: "vision")])
             for index in 0..<3 {
                 let run = try await sqlite.createRun(RunCreation(experimentID: experiment, runName: "trial-\(index)"))
                 try await sqlite.logParam(runID: run.id, Param(key: "lr", value: "0.\(index)"))
@@ -24,7 +26,9 @@ struct StoreCopyTests {
                         runID: run.id,
                         RunBatch(
                             metrics: (start..<start + 1000).map {
-                                Metric(key: ["loss", "acc"][$0 % 2], value: Double($0) / 7, timestamp: Int64($0), step: Int64($0 / 2))
+                                Metric(
+                                    key: ["loss", "acc"][$0 % 2], value: Double($0) / 7, timestamp: Int64($0),
+                                    step: Int64($0 / 2))
                             }))
                 }
                 try await sqlite.logInputs(
@@ -48,7 +52,8 @@ struct StoreCopyTests {
             // And back into a new SQLite file.
             let back = try SQLiteStore(path: directory + "/c.db", configuration: .init(artifactRoot: directory + "/c"))
             _ = try await StoreCopy(from: postgres, to: back).run(experimentNames: ["sweep"])
-            let copied = try await back.allRuns(experimentIDs: [try await back.experiment(named: "sweep").id], viewType: .all)
+            let copied = try await back.allRuns(
+                experimentIDs: [try await back.experiment(named: "sweep").id], viewType: .all)
             #expect(copied.count == 3)
             await postgres.close()
         }
@@ -74,7 +79,11 @@ struct StoreCopyTests {
                     let history = try await a.metricHistory(runID: run.id, key: metric.key)
                     let copied = try await b.metricHistory(runID: run.id, key: metric.key)
                     #expect(history.count == copied.count, "\(run.id) \(metric.key)")
-                    #expect(zip(history, copied).allSatisfy { $0.step == $1.step && $0.timestamp == $1.timestamp && ($0.value == $1.value || ($0.value.isNaN && $1.value.isNaN)) })
+                    #expect(
+                        zip(history, copied).allSatisfy {
+                            $0.step == $1.step && $0.timestamp == $1.timestamp
+                                && ($0.value == $1.value || ($0.value.isNaN && $1.value.isNaN))
+                        })
                 }
             }
         }
