@@ -16,24 +16,33 @@ extension PostgresStore {
         let name = requestedName ?? tagName ?? RunNames.random()
         let runID = RunNames.newRunID()
         let allTags = tags + [RunTag(key: SystemTag.runName, value: name)]
-        // Not retried on a lost connection: the run may exist already, and a second would be made.
-        let artifactURI = try await write(idempotent: false) { db in
-            let location = try await Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
-            let artifactURI = "\(location)/\(runID)/artifacts"
-            let runKey = try await db.first(
-                """
-                INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
-                VALUES (?, ?, ?, ?, 'RUNNING', ?, ?, 'active') RETURNING run_key
-                """,
-                [
-                    .text(runID), .integer(experimentNumber), .text(name), .text(creation.userID),
-                    .integer(creation.startTime), .text(artifactURI),
-                ])!.decode(Int64.self)
-            try await Self.upsertTags(db, runKey: runKey, allTags)
-            return artifactURI
-        }
         var latest: [String: String] = [:]
         for tag in allTags { latest[tag.key] = tag.value }
+        // One statement, so one round trip and atomic by itself: the experiment's row is checked
+        // (and share-locked against a concurrent delete), the run and its tags inserted only when
+        // it is active. Not retried on a lost connection: the run may exist already.
+        let row = try await statement(idempotent: false) { db in
+            try await db.rows(
+                """
+                WITH e AS (SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ? FOR SHARE),
+                r AS (
+                    INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
+                    SELECT ?::text, ?, ?, ?, 'RUNNING', ?, e.artifact_location || '/' || ?::text || '/artifacts', 'active'
+                    FROM e WHERE e.lifecycle_stage = 'active'
+                    RETURNING run_key, artifact_uri),
+                t AS (INSERT INTO tags (run_key, key, value) SELECT r.run_key, u.k, u.v FROM r, unnest(?::text[], ?::text[]) AS u(k, v))
+                SELECT (SELECT lifecycle_stage FROM e), (SELECT artifact_uri FROM r)
+                """,
+                [
+                    .integer(experimentNumber), .text(runID), .integer(experimentNumber), .text(name),
+                    .text(creation.userID), .integer(creation.startTime), .text(runID), .texts(Array(latest.keys)),
+                    .texts(Array(latest.values)),
+                ])[0]
+        }
+        guard let stage = try row.optionalText(0) else { throw LogbookError.experimentNotFound(id: creation.experimentID) }
+        guard let artifactURI = try row.optionalText(1), stage == LifecycleStage.active.rawValue else {
+            throw LogbookError.experimentNotActive(creation.experimentID)
+        }
         return Run(
             info: RunInfo(
                 runID: runID, experimentID: String(experimentNumber), runName: name, userID: creation.userID,

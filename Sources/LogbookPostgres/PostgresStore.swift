@@ -101,31 +101,30 @@ public final class PostgresStore: TrackingStore {
     /// `idempotent`: whether the lost one committed is unknown, and running it twice must change
     /// nothing (re-logging the same points, params and tags changes nothing; creating a run does).
     func write<T: Sendable>(idempotent: Bool = true, _ body: (SQLSession) async throws -> T) async throws -> T {
-        try await prepare()
-        return try await retrying(idempotent: idempotent) {
-            try await client.withConnection { connection in
-                let session = SQLSession(connection: connection, logger: logger)
-                try await session.execute("BEGIN")
-                do {
-                    let result = try await body(session)
-                    try await session.execute("COMMIT")
-                    return result
-                } catch {
-                    try? await session.execute("ROLLBACK")
-                    throw error
-                }
-            }
-        }
+        try await transaction("BEGIN", idempotent: idempotent, body)
     }
 
     /// Runs `body` on one snapshot (a read-only REPEATABLE READ transaction), so the several
     /// queries of a page see the same data.
     func read<T: Sendable>(_ body: (SQLSession) async throws -> T) async throws -> T {
+        try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", idempotent: true, body)
+    }
+
+    /// Runs `body`, which sends a single statement (atomic by itself, so without BEGIN and COMMIT:
+    /// one round trip), on a pooled connection.
+    func statement<T: Sendable>(idempotent: Bool, _ body: (SQLSession) async throws -> T) async throws -> T {
+        try await transaction(nil, idempotent: idempotent, body)
+    }
+
+    private func transaction<T: Sendable>(
+        _ begin: String?, idempotent: Bool, _ body: (SQLSession) async throws -> T
+    ) async throws -> T {
         try await prepare()
-        return try await retrying(idempotent: true) {
+        return try await retrying(idempotent: idempotent) {
             try await client.withConnection { connection in
                 let session = SQLSession(connection: connection, logger: logger)
-                try await session.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                guard let begin else { return try await body(session) }
+                try await session.execute(begin)
                 do {
                     let result = try await body(session)
                     try await session.execute("COMMIT")
@@ -191,6 +190,8 @@ public final class PostgresStore: TrackingStore {
                     .internalError,
                     "PostgreSQL at \(location.host):\(location.port) has no database '\(location.database)': \(message). Create it (createdb \(location.database)) or name another in the tracking URI."
                 )
+            case "23505" where error.serverInfo?[.constraintName] == "metric_points_pkey":
+                return DuplicatePoints()
             case "23505":
                 return LogbookError(.resourceAlreadyExists, "PostgreSQL: \(message)")
             case "40001", "40P01", "55P03", "57014":
@@ -221,3 +222,7 @@ public final class PostgresStore: TrackingStore {
         }
     }
 }
+
+/// A batch's plain insert of points met a point already stored (or twice in the batch): the
+/// batch is written again with duplicates skipped (``PostgresStore/logBatch(runID:_:)``).
+struct DuplicatePoints: Error {}
