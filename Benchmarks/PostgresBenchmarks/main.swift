@@ -1,6 +1,6 @@
 // PostgreSQL benchmark: `logbook server` (release) over a PostgreSQL database, load from this
-// process over loopback keep-alive connections; `mlflow server` over PostgreSQL on the same
-// machine as the anchor when LOGBOOK_BENCH_MLFLOW names its executable (with psycopg2 installed).
+// process over loopback keep-alive connections. The anchor, `mlflow server` over PostgreSQL on the
+// same machine, is Benchmarks/mlflow-postgres-anchor.py.
 //
 // Run: LOGBOOK_TEST_POSTGRES_URI=postgresql://user:pw@127.0.0.1:5432/postgres \
 //      swift run -c release PostgresBenchmarks [work dir]
@@ -166,44 +166,5 @@ do {
         "db copy SQLite → PostgreSQL (20 runs × 50,000 points)",
         String(format: "%.0f points/s (%.1f s)", Double(copy.points) / copy.seconds, copy.seconds))
     await postgres.close()
-    PostgresTestServer.dropDatabase(uri)
-}
-
-// MARK: mlflow server over PostgreSQL, the anchor
-
-if let mlflow = ProcessInfo.processInfo.environment["LOGBOOK_BENCH_MLFLOW"] {
-    let uri = try database()
-    let port = Int.random(in: 20_000..<40_000)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: mlflow)
-    process.arguments = [
-        "server", "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1", "--backend-store-uri",
-        uri.replacingOccurrences(of: "postgresql://", with: "postgresql+psycopg2://"),
-    ]
-    process.currentDirectoryURL = URL(fileURLWithPath: directory)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    var ready = false
-    for _ in 0..<600 where !ready {
-        if let connection = try? HTTPConnection(port: port), (try? connection.request("GET", "/health"))?.status == 200
-        {
-            ready = true
-        } else {
-            usleep(100_000)
-        }
-    }
-    _ = try logBatchRate(ports: [port], connections: 1, requests: 5)
-    report(
-        "mlflow server/PostgreSQL: log-batch, 1000 points, 1 conn.",
-        String(format: "%.0f points/s", try logBatchRate(ports: [port], connections: 1, requests: 30)))
-    report(
-        "mlflow server/PostgreSQL: log-batch, 4 connections",
-        String(format: "%.0f points/s", try logBatchRate(ports: [port], connections: 4, requests: 40)))
-    report(
-        "mlflow server/PostgreSQL: create-run, sequential",
-        String(format: "%.0f runs/s", try createRunRate(port: port, runs: 300)))
-    process.terminate()
-    process.waitUntilExit()
     PostgresTestServer.dropDatabase(uri)
 }

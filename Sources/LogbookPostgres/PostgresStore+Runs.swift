@@ -39,7 +39,9 @@ extension PostgresStore {
                     .texts(Array(latest.values)),
                 ])[0]
         }
-        guard let stage = try row.optionalText(0) else { throw LogbookError.experimentNotFound(id: creation.experimentID) }
+        guard let stage = try row.optionalText(0) else {
+            throw LogbookError.experimentNotFound(id: creation.experimentID)
+        }
         guard let artifactURI = try row.optionalText(1), stage == LifecycleStage.active.rawValue else {
             throw LogbookError.experimentNotActive(creation.experimentID)
         }

@@ -30,7 +30,8 @@ struct PostgresCLITests {
             components.host = ""
             components.password = nil
             components.queryItems = [URLQueryItem(name: "host", value: socketDirectory)]
-            let overSocket = try await cli("runs", "list", "--tracking-uri", components.string!, "--experiment", "logbook-demo")
+            let overSocket = try await cli(
+                "runs", "list", "--tracking-uri", components.string!, "--experiment", "logbook-demo")
             #expect(overSocket.status == 0 && overSocket.stdout.contains("trial-3"), "\(overSocket.stderr)")
         }
     }
