@@ -4,18 +4,9 @@ import PostgresNIO
 extension PostgresStore {
     public func createRun(_ creation: RunCreation) async throws -> Run {
         let experimentNumber = try Validation.experimentNumber(creation.experimentID)
-        let tags = try creation.tags.map(validation.validated)
-        let tagName = tags.last { $0.key == SystemTag.runName }?.value
-        let requestedName = creation.runName.flatMap { $0.isEmpty ? nil : $0 }
-        if let runName = requestedName, let tagName, runName != tagName {
-            throw LogbookError(
-                .invalidParameterValue,
-                "Both 'run_name' argument and '\(SystemTag.runName)' tag are specified, but with different values (run_name='\(runName)', \(SystemTag.runName)='\(tagName)'). Give the name once."
-            )
-        }
-        let name = requestedName ?? tagName ?? RunNames.random()
+        let (name, allTags) = try creation.resolvedNameAndTags(
+            validatedTags: try creation.tags.map(validation.validated))
         let runID = RunNames.newRunID()
-        let allTags = tags + [RunTag(key: SystemTag.runName, value: name)]
         var latest: [String: String] = [:]
         for tag in allTags { latest[tag.key] = tag.value }
         // One statement, so one round trip and atomic by itself: the experiment's row is checked

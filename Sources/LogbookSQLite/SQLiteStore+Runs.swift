@@ -4,19 +4,9 @@ import LogbookCore
 extension SQLiteStore {
     public func createRun(_ creation: RunCreation) async throws -> Run {
         let experimentNumber = try Validation.experimentNumber(creation.experimentID)
-        let tags = try creation.tags.map(validation.validated)
-        let tagName = tags.last { $0.key == SystemTag.runName }?.value
-        // An empty name is no name (clients send "" for "let the store choose").
-        let requestedName = creation.runName.flatMap { $0.isEmpty ? nil : $0 }
-        if let runName = requestedName, let tagName, runName != tagName {
-            throw LogbookError(
-                .invalidParameterValue,
-                "Both 'run_name' argument and '\(SystemTag.runName)' tag are specified, but with different values (run_name='\(runName)', \(SystemTag.runName)='\(tagName)'). Give the name once."
-            )
-        }
-        let name = requestedName ?? tagName ?? RunNames.random()
+        let (name, allTags) = try creation.resolvedNameAndTags(
+            validatedTags: try creation.tags.map(validation.validated))
         let runID = RunNames.newRunID()
-        let allTags = tags + [RunTag(key: SystemTag.runName, value: name)]
         let artifactURI = try await write { db in
             let location = try Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
             let artifactURI = "\(location)/\(runID)/artifacts"

@@ -21,6 +21,24 @@ public struct RunCreation: Sendable, Hashable {
     }
 }
 
+extension RunCreation {
+    /// The new run's name and every tag it starts with (`mlflow.runName` included), from validated
+    /// `tags`: `runName` (an empty one is no name: clients send "" for "let the store choose"),
+    /// else the `mlflow.runName` tag, else a random name. Both given and different is an error.
+    public func resolvedNameAndTags(validatedTags tags: [RunTag]) throws -> (name: String, tags: [RunTag]) {
+        let tagName = tags.last { $0.key == SystemTag.runName }?.value
+        let requestedName = runName.flatMap { $0.isEmpty ? nil : $0 }
+        if let requestedName, let tagName, requestedName != tagName {
+            throw LogbookError(
+                .invalidParameterValue,
+                "Both 'run_name' argument and '\(SystemTag.runName)' tag are specified, but with different values (run_name='\(requestedName)', \(SystemTag.runName)='\(tagName)'). Give the name once."
+            )
+        }
+        let name = requestedName ?? tagName ?? RunNames.random()
+        return (name, tags + [RunTag(key: SystemTag.runName, value: name)])
+    }
+}
+
 /// Changes to a run's info (MLflow's `UpdateRun`); each field is applied only when set.
 public struct RunUpdate: Sendable, Hashable {
     public var status: RunStatus?
