@@ -102,11 +102,7 @@ extension PostgresStore {
         -> Page<Metric>
     {
         try Validation.validateRunID(runID)
-        if let maxResults, maxResults <= 0 {
-            throw LogbookError(
-                .invalidParameterValue,
-                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be a positive number.")
-        }
+        if let maxResults { try Validation.validateHistoryMaxResults(maxResults) }
         let after = try pageToken.map { try PageToken.decode($0, as: HistoryPosition.self) }
         return try await read { db in
             guard let runKey = try await db.first("SELECT run_key FROM runs WHERE run_id = ?", [.text(runID)]) else {

@@ -36,14 +36,8 @@ extension PostgresStore {
         guard let artifactURI = try row.optionalText(1), stage == LifecycleStage.active.rawValue else {
             throw LogbookError.experimentNotActive(creation.experimentID)
         }
-        return Run(
-            info: RunInfo(
-                runID: runID, experimentID: String(experimentNumber), runName: name, userID: creation.userID,
-                status: .running, startTime: creation.startTime, artifactURI: artifactURI),
-            data: RunData(
-                tags: latest.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
-                    RunTag(key: $0.key, value: $0.value)
-                }))
+        return creation.createdRun(
+            id: runID, experimentID: String(experimentNumber), name: name, tags: allTags, artifactURI: artifactURI)
     }
 
     public func run(id: String) async throws -> Run {

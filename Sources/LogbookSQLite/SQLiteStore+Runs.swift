@@ -19,18 +19,8 @@ extension SQLiteStore {
             try Self.upsertTags(db, runKey: db.lastInsertedRowID, allTags)
             return artifactURI
         }
-        // The new run is exactly what was written: no need to read it back. Tags as a read returns
-        // them: the last value of each key, ordered by key.
-        var latest: [String: String] = [:]
-        for tag in allTags { latest[tag.key] = tag.value }
-        return Run(
-            info: RunInfo(
-                runID: runID, experimentID: String(experimentNumber), runName: name, userID: creation.userID,
-                status: .running, startTime: creation.startTime, artifactURI: artifactURI),
-            data: RunData(
-                tags: latest.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
-                    RunTag(key: $0.key, value: $0.value)
-                }))
+        return creation.createdRun(
+            id: runID, experimentID: String(experimentNumber), name: name, tags: allTags, artifactURI: artifactURI)
     }
 
     public func run(id: String) async throws -> Run {

@@ -37,6 +37,23 @@ extension RunCreation {
         let name = requestedName ?? tagName ?? RunNames.random()
         return (name, tags + [RunTag(key: SystemTag.runName, value: name)])
     }
+
+    /// The run a store has just written from this creation, as a read would return it (tags: the
+    /// last value of each key, ordered by key), so that stores need not read it back.
+    public func createdRun(id: String, experimentID: String, name: String, tags: [RunTag], artifactURI: String)
+        -> Run
+    {
+        var latest: [String: String] = [:]
+        for tag in tags { latest[tag.key] = tag.value }
+        return Run(
+            info: RunInfo(
+                runID: id, experimentID: experimentID, runName: name, userID: userID, status: .running,
+                startTime: startTime, artifactURI: artifactURI),
+            data: RunData(
+                tags: latest.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map {
+                    RunTag(key: $0.key, value: $0.value)
+                }))
+    }
 }
 
 /// Changes to a run's info (MLflow's `UpdateRun`); each field is applied only when set.

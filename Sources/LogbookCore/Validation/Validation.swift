@@ -301,4 +301,12 @@ public struct Validation: Sendable {
             )
         }
     }
+
+    /// Checks a metric history's page size (any positive number).
+    public static func validateHistoryMaxResults(_ maxResults: Int) throws {
+        guard maxResults > 0 else {
+            throw LogbookError.invalid(
+                "Invalid value \(maxResults) for parameter 'max_results' supplied. It must be a positive number.")
+        }
+    }
 }
