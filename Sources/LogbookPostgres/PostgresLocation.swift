@@ -112,9 +112,6 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         }
     }
 
-    static func redacted(_ uri: String) -> String {
-        guard var components = URLComponents(string: uri), components.password != nil else { return uri }
-        components.password = "***"
-        return components.string ?? uri
-    }
+    /// `uri` with its password hidden, as ``TrackingURI/redacted`` shows it.
+    static func redacted(_ uri: String) -> String { TrackingURI.postgres(url: uri).redacted }
 }
