@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "LogbookServer", targets: ["LogbookServer"]),
         .library(name: "LogbookREST", targets: ["LogbookREST"]),
         .library(name: "LogbookPostgres", targets: ["LogbookPostgres"]),
+        .library(name: "LogbookOffline", targets: ["LogbookOffline"]),
         .library(name: "LogbookTesting", targets: ["LogbookTesting"]),
         .executable(name: "logbook", targets: ["LogbookCLI"]),
     ],
@@ -60,6 +61,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Offline logging: a local journal of writes a tracking server could not take, replayed later.
+        .target(
+            name: "LogbookOffline",
+            dependencies: ["LogbookCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         // The tracking server: MLflow's REST API and artifact proxy over any store.
         .target(
             name: "LogbookServer",
@@ -92,6 +98,8 @@ let package = Package(
             dependencies: [
                 "LogbookCore",
                 .target(name: "LogbookSQLite", condition: .when(traits: ["SQLite"])),
+                // The journal is a SQLite file: offline logging comes with the SQLite trait.
+                .target(name: "LogbookOffline", condition: .when(traits: ["SQLite"])),
                 .target(name: "LogbookREST", condition: .when(traits: ["REST"])),
                 .target(name: "LogbookPostgres", condition: .when(traits: ["PostgreSQL"])),
             ]
@@ -102,6 +110,7 @@ let package = Package(
             name: "LogbookCLI",
             dependencies: [
                 "Logbook", "LogbookCore", "LogbookSQLite", "LogbookPostgres", "LogbookWire", "LogbookServer",
+                "LogbookOffline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -163,6 +172,9 @@ let package = Package(
             ],
             path: "Tests/LogbookTestHelper"
         ),
+        .testTarget(
+            name: "LogbookOfflineTests",
+            dependencies: ["LogbookOffline", "LogbookCore", "LogbookSQLite", "LogbookTesting"]),
         .testTarget(name: "LogbookWireTests", dependencies: ["LogbookWire", "LogbookTesting"]),
         .testTarget(name: "LogbookSQLiteTests", dependencies: ["LogbookSQLite", "LogbookTesting"]),
         .testTarget(

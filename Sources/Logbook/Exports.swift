@@ -4,6 +4,7 @@
 
 #if SQLite
     @_exported import LogbookSQLite
+    @_exported import LogbookOffline
 #endif
 
 #if REST

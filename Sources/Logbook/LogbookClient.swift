@@ -50,6 +50,11 @@ public final class LogbookClient: Sendable {
         /// working directory, is where git state is read); default: this process's executable. For
         /// wrappers that start runs on another program's behalf, as `logbook exec` does.
         public var program: String?
+        /// Keep writes in a local journal while the tracking server cannot be reached, and send
+        /// them once it answers again (see ``OfflineOptions``; for `http(s)://` stores, in builds
+        /// with the `SQLite` and `REST` traits). `nil`: off, unless the client is made from a
+        /// tracking URI and the environment says `LOGBOOK_OFFLINE=1`.
+        public var offline: OfflineOptions?
 
         public init() {}
     }
@@ -73,7 +78,7 @@ public final class LogbookClient: Sendable {
         store: any TrackingStore, options: Options = Options(),
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) {
-        self.store = store
+        self.store = Self.journaling(store, options: options)
         self.options = options
         self.environment = environment
     }
@@ -86,6 +91,11 @@ public final class LogbookClient: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         let uri = try trackingURI.map { try TrackingURI($0) } ?? TrackingURI.fromEnvironment(environment)
+        var options = options
+        if options.offline == nil {
+            let settings = try OfflineOptions.fromEnvironment(environment)
+            if settings.enabled { options.offline = settings }
+        }
         self.init(store: try uri.openStore(environment: environment), options: options, environment: environment)
     }
 

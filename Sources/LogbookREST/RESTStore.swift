@@ -55,7 +55,7 @@ public final class RESTStore: TrackingStore {
     /// The server's base URL (`http://host:port`, maybe with a path prefix).
     public let url: URL
     public let configuration: Configuration
-    let client: HTTPClient
+    package let client: HTTPClient
 
     /// The largest answer read, in bytes (a whole metric history can be large).
     static let maxResponseSize = 1 << 30
@@ -194,7 +194,8 @@ public final class RESTStore: TrackingStore {
             case 403: .permissionDenied
             case 404: .endpointNotFound
             case 429: .requestLimitExceeded
-            case 503: .temporarilyUnavailable
+            // A proxy saying its upstream is down or slow: the tracking server is unavailable.
+            case 502, 503, 504: .temporarilyUnavailable
             default: .internalError
             }
         let text = String(decoding: body.prefix(500), as: UTF8.self)

@@ -1,5 +1,5 @@
 /// What a store needs to create a run (MLflow's `CreateRun`).
-public struct RunCreation: Sendable, Hashable {
+public struct RunCreation: Sendable, Hashable, Codable {
     public var experimentID: String
     /// The run's name; when `nil` the store takes the `mlflow.runName` tag, else makes one up
     /// (`adjective-noun-N`).
@@ -57,7 +57,7 @@ extension RunCreation {
 }
 
 /// Changes to a run's info (MLflow's `UpdateRun`); each field is applied only when set.
-public struct RunUpdate: Sendable, Hashable {
+public struct RunUpdate: Sendable, Hashable, Codable {
     public var status: RunStatus?
     public var endTime: Int64?
     public var runName: String?
