@@ -119,9 +119,16 @@ public final class OfflineStore: TrackingStore {
             }
         }
         if update.status?.isTerminated == true {
-            // A run's end: try the server now, so that a program that ends after it came back
-            // leaves nothing behind. Still unreachable is fine: the journal keeps it.
-            _ = try? await attempt()
+            // A run's end: send the journal now if the server answers (after a replay already
+            // running), so that a program that ends after it came back leaves nothing behind.
+            // Still unreachable is fine: the journal keeps it for the next try or `logbook sync`.
+            while isOffline {
+                do {
+                    if try await attempt() == nil { try await Task.sleep(for: .milliseconds(50)) }
+                } catch {
+                    break
+                }
+            }
         }
         // The run as far as this process knows it.
         return state.withLock { state in

@@ -57,14 +57,20 @@ struct Replayer: Sendable {
         return [.temporarilyUnavailable, .requestLimitExceeded, .deadlineExceeded].contains(error.code)
     }
 
-    /// Sends everything in the journal; throws the server's unavailability when it cannot be
-    /// reached (what was sent before stays sent).
+    /// Sends everything in the journal and returns what it sent.
     func replay() async throws -> ReplayReport {
-        var ids = try journal.runIDs()
         var report = ReplayReport()
+        try await replay(into: &report)
+        return report
+    }
+
+    /// Sends everything in the journal, counting into `report` as it goes; throws the server's
+    /// unavailability when it cannot be reached (what was sent before stays sent and counted).
+    func replay(into report: inout ReplayReport) async throws {
+        var ids = try journal.runIDs()
         while true {
             let front = try journal.front(limit: 64)
-            if front.isEmpty { return report }
+            if front.isEmpty { return }
             var index = 0
             while index < front.count {
                 var stretch: [Journal.Stored] = []

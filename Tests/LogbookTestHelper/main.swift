@@ -10,6 +10,12 @@
 // - handler: a run open in a program that installed its own SIGTERM handler before Logbook.
 // - train:   a scoped run with ten points of `swift_loss`, ended normally (under `logbook exec`,
 //            the run it is handed).
+// - offline, offline-kill: logging to a tracking server (LOGBOOK_OFFLINE=1) that the test stops:
+//            run "first" gets 25,000 points of `loss`, then `PHASE1 <id>` is printed and the
+//            program waits for the file $LOGBOOK_TEST_GO.1; then 25,000 more, and a nested run
+//            "second" (created offline) gets 50,000 points of `acc`; `OFFLINE <points journaled>`
+//            is printed. `offline` then waits for $LOGBOOK_TEST_GO.2, ends both runs and prints
+//            `DONE <writes still journaled>`; `offline-kill` waits to be SIGKILLed.
 // Prints `READY <run id> …` once the runs are open, and what the app did on the way out.
 import Foundation
 import Hummingbird
@@ -94,6 +100,29 @@ case "train":
         for step in 0..<10 { try await run.logMetric("swift_loss", 1 / Double(step + 1), step: step) }
         say("TRAINED \(run.id)")
     }
+case "offline", "offline-kill":
+    let go = ProcessInfo.processInfo.environment["LOGBOOK_TEST_GO"] ?? "/nonexistent"
+    func waitFor(_ path: String) async throws {
+        while !FileManager.default.fileExists(atPath: path) { try await Task.sleep(for: .milliseconds(20)) }
+    }
+    let logbook = try LogbookClient()
+    guard let store = logbook.store as? OfflineStore else { fatalError("LOGBOOK_OFFLINE=1 gives no OfflineStore") }
+    let first = try await logbook.startRun(name: "first")
+    for step in 0..<25_000 { try await first.logMetric("loss", Double(step), step: step) }
+    try await first.flush()
+    say("PHASE1 \(first.id)")
+    try await waitFor(go + ".1")
+    for step in 25_000..<50_000 { try await first.logMetric("loss", Double(step), step: step) }
+    let second = try await logbook.startRun(name: "second", nested: true)
+    for step in 0..<50_000 { try await second.logMetric("acc", Double(step) / 50_000, step: step) }
+    try await first.flush()
+    try await second.flush()
+    say("OFFLINE \(try store.backlog().points) \(second.id)")
+    if mode == "offline-kill" { try await Task.sleep(for: .seconds(600)) }
+    try await waitFor(go + ".2")
+    try await logbook.endRun()
+    try await logbook.endRun()
+    say("DONE \(try store.backlog().entries)")
 case "handler":
     let run = try await client.startRun(name: "handled")
     for step in 0..<100 { try await run.logMetric("loss", Double(step), step: step) }
