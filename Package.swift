@@ -143,6 +143,11 @@ let package = Package(
             dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookPostgres", "LogbookSQLite", "LogbookTesting"],
             path: "Benchmarks/PostgresBenchmarks"),
         .executableTarget(
+            name: "OfflineBenchmarks",
+            dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookOffline", "LogbookREST"],
+            path: "Benchmarks/OfflineBenchmarks"),
+        .executableTarget(name: "ExecBenchmarks", dependencies: ["BenchmarkSupport"], path: "Benchmarks/ExecBenchmarks"),
+        .executableTarget(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ModelBenchmarks"),
         .executableTarget(
