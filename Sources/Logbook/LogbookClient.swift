@@ -81,6 +81,8 @@ public final class LogbookClient: Sendable {
         self.store = Self.journaling(store, options: options)
         self.options = options
         self.environment = environment
+        // Runs record the git state; reading it meanwhile spares the first run the wait.
+        if let program = options.program { RunMetadata.prefetch(program: program) } else { RunMetadata.prefetch() }
     }
 
     /// A client logging into the store a tracking URI names: a SQLite file or a tracking server

@@ -17,8 +17,8 @@ struct RunMetadata: Sendable {
     var user: String
     var tags: [String: String]
 
-    /// The metadata of this process. Git is asked once per process and directory (a few `git`
-    /// calls), not once per run: a run records the code as it was when the process first looked,
+    /// The metadata of this process. Git state is read once per process and directory (from the
+    /// repository's files, and one `git status` for the dirty flag), not once per run: a run records the code as it was when the process first looked,
     /// which is the code the process is running.
     static func current(
         environment: [String: String], program: String = CommandLine.arguments.first ?? "<unknown>",
@@ -43,6 +43,16 @@ struct RunMetadata: Sendable {
             if let url = git.repoURL { tags[SystemTag.gitRepoURL] = url }
         }
         return RunMetadata(user: user, tags: tags)
+    }
+
+    /// Starts reading, on another thread, the git state `current(environment:program:workingDirectory:)`
+    /// will ask for, so that the first run created finds it read (a `git status` takes milliseconds).
+    static func prefetch(
+        program: String = CommandLine.arguments.first ?? "<unknown>",
+        workingDirectory: String = FileManager.default.currentDirectoryPath
+    ) {
+        let programDirectory = URL(fileURLWithPath: program).deletingLastPathComponent().path
+        DispatchQueue.global().async { _ = GitInfo.at(programDirectory) ?? GitInfo.at(workingDirectory) }
     }
 
     private static func osUser() -> String {
@@ -71,14 +81,36 @@ struct GitInfo: Sendable, Equatable {
     var repoURL: String?
     var dirty: Bool
 
-    private static let cache = Locked<[String: GitInfo?]>([:])
+    /// What is known per directory: read, or being read by another thread (which signals the
+    /// group when done).
+    private enum Entry {
+        case reading(DispatchGroup)
+        case read(GitInfo?)
+    }
 
-    /// The repository containing `directory`, if any (cached per directory).
+    private static let cache = Locked<[String: Entry]>([:])
+
+    /// The repository containing `directory`, if any (read once per directory; a caller that
+    /// asks while another thread reads waits for that read instead of starting its own).
     static func at(_ directory: String) -> GitInfo? {
-        if let cached = cache.withLock({ $0[directory] }) { return cached }
-        let info = read(directory)
-        cache.withLock { $0[directory] = info }
-        return info
+        while true {
+            let group = DispatchGroup()
+            let entry = cache.withLock { cache -> Entry? in
+                if let entry = cache[directory] { return entry }
+                group.enter()
+                cache[directory] = .reading(group)
+                return nil
+            }
+            switch entry {
+            case .read(let info)?: return info
+            case .reading(let other)?: other.wait()
+            case nil:
+                let info = read(directory)
+                cache.withLock { $0[directory] = .read(info) }
+                group.leave()
+                return info
+            }
+        }
     }
 
     /// Forgets what was read (for tests that change repositories).
@@ -87,14 +119,14 @@ struct GitInfo: Sendable, Equatable {
     }
 
     private static func read(_ directory: String) -> GitInfo? {
-        guard FileManager.default.fileExists(atPath: directory),
-            let commit = git(["rev-parse", "--verify", "HEAD"], in: directory)
+        guard FileManager.default.fileExists(atPath: directory), let repository = GitRepository.containing(directory),
+            let commit = repository.commit
         else { return nil }
-        let branch = git(["symbolic-ref", "--short", "-q", "HEAD"], in: directory)
-        let remote = git(["remote"], in: directory)?.split(separator: "\n").first.map(String.init)
-        let url = remote.flatMap { git(["remote", "get-url", $0], in: directory) }.map(stripCredentials)
+        // Whether tracked files changed needs the index compared with the files: git's own job.
         let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) ?? ""
-        return GitInfo(commit: commit, branch: branch, repoURL: url, dirty: !status.isEmpty)
+        return GitInfo(
+            commit: commit, branch: repository.branch, repoURL: repository.remoteURL.map(stripCredentials),
+            dirty: !status.isEmpty)
     }
 
     /// `https://user:token@host/org/repo.git` → `https://host/org/repo.git`.

@@ -95,9 +95,9 @@ struct ExecCommand: AsyncParsableCommand {
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // The mlflow client speaks only to tracking servers (it would read a postgresql:// URI as
-            // its own schema): over a database, serve it (first, so that a server that cannot start
-            // leaves no run behind).
-            var childTrackingURI = uri.description
+            // its own schema): over a database, serve it. The server starts while the run is
+            // created; one that cannot start ends the run FAILED before the command would run.
+            var announcement: AsyncStream<String>.Iterator?
             var serving: ServiceGroup?
             if uri.isDatabase {
                 let (urls, announce) = AsyncStream<String>.makeStream()
@@ -117,11 +117,7 @@ struct ExecCommand: AsyncParsableCommand {
                     defer { announce.finish() }
                     try await services.run()
                 }
-                var iterator = urls.makeAsyncIterator()
-                guard let url = await iterator.next() else {
-                    throw LogbookError(.internalError, "Could not serve the store to the command on a loopback port.")
-                }
-                childTrackingURI = url
+                announcement = urls.makeAsyncIterator()
             }
             var runTags = Self.pairs(tags)
             runTags["logbook.exec.command"] = command.map(Self.shellQuoted).joined(separator: " ")
@@ -129,6 +125,16 @@ struct ExecCommand: AsyncParsableCommand {
             runTags["logbook.exec.host"] = ProcessInfo.processInfo.hostName
             if let parentID = parent ?? enclosing { runTags[SystemTag.parentRunID] = parentID }
             let run = try await client.startRun(name: name, tags: runTags, systemMetrics: systemMetrics ? true : nil)
+            var childTrackingURI = uri.description
+            if var iterator = announcement {
+                guard let url = await iterator.next() else {
+                    let message = "Could not serve the store to the command on a loopback port."
+                    try? await run.setTag("logbook.exec.error", message)
+                    try? await client.endRun(status: .failed)
+                    throw LogbookError(.internalError, message)
+                }
+                childTrackingURI = url
+            }
             let paramPairs = Self.pairs(params)
             do {
                 if !paramPairs.isEmpty {

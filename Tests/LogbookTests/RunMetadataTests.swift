@@ -50,6 +50,37 @@ struct RunMetadataTests {
         #expect(tags[SystemTag.gitDirty] == "false")
     }
 
+    /// Git state is read from the repository's files; git itself must agree, in the layouts a
+    /// checkout can have: packed refs, a subdirectory, a detached HEAD, a linked worktree.
+    @Test func gitStateReadFromFilesAgreesWithGit() throws {
+        let repository = try makeRepository()
+        try FileManager.default.createDirectory(atPath: repository + "/src/deep", withIntermediateDirectories: true)
+        try git(["pack-refs", "--all"], in: repository)
+        try git(["remote", "add", "upstream", "git@example.com:other/repo.git"], in: repository)
+        let packed = try #require(GitRepository.containing(repository + "/src/deep"))
+        #expect(packed.commit == (try git(["rev-parse", "HEAD"], in: repository)))
+        #expect(packed.branch == "main")
+        #expect(packed.remoteURL == "https://alice:s3cret@example.com/org/repo.git", "the first remote, as git lists it")
+
+        try "print(3)\n".write(toFile: repository + "/train.swift", atomically: true, encoding: .utf8)
+        try git(["commit", "-q", "-am", "second"], in: repository)
+        let worktree = repository + "-feature"
+        try git(["worktree", "add", "-q", "-b", "feature", worktree], in: repository)
+        try "print(4)\n".write(toFile: worktree + "/train.swift", atomically: true, encoding: .utf8)
+        try git(["commit", "-q", "-am", "third"], in: worktree)
+        let linked = try #require(GitRepository.containing(worktree))
+        #expect(linked.commit == (try git(["rev-parse", "HEAD"], in: worktree)))
+        #expect(linked.commit != (try git(["rev-parse", "HEAD"], in: repository)))
+        #expect(linked.branch == "feature")
+        #expect(linked.remoteURL == packed.remoteURL)
+
+        try git(["checkout", "-q", "--detach", "HEAD~1"], in: repository)
+        let detached = try #require(GitRepository.containing(repository))
+        #expect(detached.commit == (try git(["rev-parse", "HEAD"], in: repository)))
+        #expect(detached.branch == nil)
+        #expect(GitRepository.containing("/") == nil)
+    }
+
     @Test func gitTagsOfADirtyRepository() throws {
         let repository = try makeRepository()
         try "print(2)\n".write(toFile: repository + "/train.swift", atomically: true, encoding: .utf8)
