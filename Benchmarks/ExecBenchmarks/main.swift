@@ -1,5 +1,8 @@
-// `logbook exec` benchmark: what wrapping a command as a run costs. Run:
-// swift run -c release ExecBenchmarks [work dir]
+// `logbook exec` benchmark: what wrapping a command as a run costs. Run, with the build users
+// install (docs/exec.md):
+//   swift build -c release --static-swift-stdlib --product logbook
+//   swift run -c release --static-swift-stdlib ExecBenchmarks [work dir]
+// (a work dir inside a git repository measures the `git status` a run's metadata costs there).
 //
 // Figures: the median wall time of `logbook exec -- true` and of a bare `true`, 20 times each, on
 // the embedded store (a SQLite file in the work directory, which exec serves to the command on
@@ -11,7 +14,7 @@ let directory = try benchmarkDirectory("exec-bench")
 let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
 let logbook = products.appendingPathComponent("logbook").path
 guard FileManager.default.isExecutableFile(atPath: logbook) else {
-    fatalError("Build the CLI first: swift build -c release --product logbook")
+    fatalError("Build the CLI first: swift build -c release --static-swift-stdlib --product logbook")
 }
 
 /// The median of `count` timed runs of `program arguments` (after one untimed run), each started
