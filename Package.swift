@@ -146,7 +146,8 @@ let package = Package(
             name: "OfflineBenchmarks",
             dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookOffline", "LogbookREST"],
             path: "Benchmarks/OfflineBenchmarks"),
-        .executableTarget(name: "ExecBenchmarks", dependencies: ["BenchmarkSupport"], path: "Benchmarks/ExecBenchmarks"),
+        .executableTarget(
+            name: "ExecBenchmarks", dependencies: ["BenchmarkSupport"], path: "Benchmarks/ExecBenchmarks"),
         .executableTarget(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ModelBenchmarks"),

@@ -32,8 +32,7 @@ func median(_ program: String, _ arguments: [String], count: Int = 20) -> Double
         let argv = ([program] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+            for pointer in argv + envp { free(pointer) }
             posix_spawn_file_actions_destroy(&actions)
         }
         let start = ContinuousClock.now

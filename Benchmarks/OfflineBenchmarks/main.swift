@@ -19,7 +19,9 @@ let port: Int = {
     defer { probe.stop() }
     return probe.port
 }()
-let serverArguments = ["--backend-store-uri", directory + "/server.db", "--artifacts-destination", directory + "/artifacts"]
+let serverArguments = [
+    "--backend-store-uri", directory + "/server.db", "--artifacts-destination", directory + "/artifacts",
+]
 var server: ServerProcess? = try ServerProcess(arguments: serverArguments, directory: directory, port: port)
 
 let url = URL(string: "http://127.0.0.1:\(port)")!
@@ -35,7 +37,9 @@ guard let store = client.store as? OfflineStore else { fatalError("offline optio
 func trainingLoop(_ run: ActiveRun, steps: Range<Int>) async throws -> Double {
     try await seconds {
         for step in steps {
-            for key in 0..<10 { try await run.logMetric("metric_\(key)", Double(step) * 0.001 + Double(key), step: step) }
+            for key in 0..<10 {
+                try await run.logMetric("metric_\(key)", Double(step) * 0.001 + Double(key), step: step)
+            }
         }
         try await run.flush()
     }
@@ -50,7 +54,8 @@ let serverOnly = try await seconds {
             runID: online.id,
             RunBatch(
                 metrics: (0..<1000).map {
-                    Metric(key: "direct", value: Double($0), timestamp: 1_700_000_000_000, step: Int64(batch * 1000 + $0))
+                    Metric(
+                        key: "direct", value: Double($0), timestamp: 1_700_000_000_000, step: Int64(batch * 1000 + $0))
                 }))
     }
 }
@@ -77,7 +82,9 @@ let batches = (0..<300).map { batch in
 let journalSeconds = try await seconds {
     for batch in batches { try await store.logBatch(runID: offline.id, batch) }
 }
-report("log-batch into the journal (1000-point batches, 10 keys)", String(format: "%.0f points/s", 300_000 / journalSeconds))
+report(
+    "log-batch into the journal (1000-point batches, 10 keys)",
+    String(format: "%.0f points/s", 300_000 / journalSeconds))
 let backlog = try store.backlog()
 report("journal", "\(backlog.entries) writes, \(backlog.points) points")
 
@@ -88,7 +95,9 @@ let replaySeconds = try await seconds { sent = try await store.sync() }
 report(
     "replay to the server (\(sent.points) points, \(sent.runsCreated) run created)",
     String(format: "%.0f points/s", Double(sent.points) / replaySeconds))
-report("replay vs log-batch straight to the server", String(format: "%.2f×", serverOnly / 100_000 * Double(sent.points) / replaySeconds))
+report(
+    "replay vs log-batch straight to the server",
+    String(format: "%.2f×", serverOnly / 100_000 * Double(sent.points) / replaySeconds))
 let history = try await store.metricHistory(runID: offline.id, key: "metric_3")
 report("points of metric_3 on the server (10,000 + 30,000 expected)", "\(history.count)")
 try await client.endRun()

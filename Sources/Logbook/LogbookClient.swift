@@ -82,7 +82,15 @@ public final class LogbookClient: Sendable {
         self.options = options
         self.environment = environment
         // Runs record the git state; reading it meanwhile spares the first run the wait.
-        if let program = options.program { RunMetadata.prefetch(program: program) } else { RunMetadata.prefetch() }
+        Self.prepareMetadata(program: options.program)
+    }
+
+    /// Starts reading, on another thread, the git state the runs of `program` (default: this
+    /// process's executable) will record, so that creating the first run does not wait for
+    /// `git status`. A client does this when it is made; a program that opens its store first
+    /// (as `logbook exec` does) can start it earlier. Read once per process and directory.
+    public static func prepareMetadata(program: String? = nil) {
+        if let program { RunMetadata.prefetch(program: program) } else { RunMetadata.prefetch() }
     }
 
     /// A client logging into the store a tracking URI names: a SQLite file or a tracking server

@@ -79,6 +79,8 @@ struct ExecCommand: AsyncParsableCommand {
 
     /// Creates the run, runs the command, ends the run; returns the command's status.
     private func execute() async throws -> Int32 {
+        // `git status` (for the run's metadata) runs while the store opens and the server starts.
+        LogbookClient.prepareMetadata(program: command[0])
         var environment = ProcessInfo.processInfo.environment
         let uri = try store.uri(environment: environment)
         let trackingStore = try uri.openStore(environment: environment)

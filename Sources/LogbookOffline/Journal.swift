@@ -58,7 +58,8 @@ final class Journal: Sendable {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         } catch {
             throw LogbookError(
-                .internalError, "Cannot create the offline journal directory \(directory): \(error.localizedDescription)")
+                .internalError,
+                "Cannot create the offline journal directory \(directory): \(error.localizedDescription)")
         }
         let stamp = Int64(Date().timeIntervalSince1970 * 1000)
         let path = "\(directory)/\(stamp)-\(getpid())-\(UUID().uuidString.prefix(8).lowercased()).journal"
@@ -241,7 +242,9 @@ extension Journal {
         var line = try JSONSerialization.data(withJSONObject: record, options: [.sortedKeys])
         line.append(UInt8(ascii: "\n"))
         let log = (path as NSString).deletingLastPathComponent + "/refused.log"
-        if !FileManager.default.fileExists(atPath: log) { _ = FileManager.default.createFile(atPath: log, contents: nil) }
+        if !FileManager.default.fileExists(atPath: log) {
+            _ = FileManager.default.createFile(atPath: log, contents: nil)
+        }
         guard let handle = FileHandle(forWritingAtPath: log) else {
             throw LogbookError(.internalError, "Cannot write \(log) to keep a refused offline write: \(reason)")
         }

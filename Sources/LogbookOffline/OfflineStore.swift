@@ -95,7 +95,8 @@ public final class OfflineStore: TrackingStore {
         // Offline: the run gets its id here, and its name too, so that the program can show both.
         var creation = creation
         let localID = RunNames.newRunID()
-        let resolved = try creation.resolvedNameAndTags(validatedTags: creation.tags.map { try Validation().validated($0) })
+        let resolved = try creation.resolvedNameAndTags(
+            validatedTags: creation.tags.map { try Validation().validated($0) })
         creation.runName = resolved.name
         creation.tags.append(RunTag(key: Replayer.localRunIDTag, value: localID))
         try journal(.createRun(localID: localID, creation), evenIfOnline: true)

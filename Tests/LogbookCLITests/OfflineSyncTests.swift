@@ -72,7 +72,10 @@ struct OfflineSyncTests {
     func startServer() async throws -> Spawned {
         let server = try Spawned(
             CLI.executable.path,
-            ["server", "--port", "\(port)", "--backend-store-uri", database, "--artifacts-destination", directory + "/a"],
+            [
+                "server", "--port", "\(port)", "--backend-store-uri", database, "--artifacts-destination",
+                directory + "/a",
+            ],
             environment: ["PATH": "/usr/bin:/bin", "HOME": directory])
         _ = try await server.line("Logbook server listening")
         return server
@@ -98,16 +101,24 @@ struct OfflineSyncTests {
         #expect(left.filter { $0.hasSuffix(".journal") }.isEmpty, "the journal is deleted once sent")
     }
 
-    @Test func aServerStoppedWhileAProgramLogsLosesNothingAndGetsItAllWhenBack() async throws {
-        var server = try await startServer()
-        let program = try Spawned(Self.helperPath, ["offline"], environment: environment)
-        defer { kill(program.process.processIdentifier, SIGKILL) }
+    /// Starts the server and the helper in `mode`, stops the server once the first run has its
+    /// first points, and returns the helper once it has logged the rest (its `OFFLINE` line).
+    func logWhileTheServerGoesAway(_ mode: String) async throws -> (program: Spawned, offline: String) {
+        let server = try await startServer()
+        let program = try Spawned(Self.helperPath, [mode], environment: environment)
         _ = try await program.line("PHASE1")
         await server.stop()
         touch(go + ".1")
-        let offline = try await program.line("OFFLINE")
-        #expect(offline.split(separator: " ")[1] == "75000", "every point logged while the server was down waits in the journal")
-        server = try await startServer()
+        return (program, try await program.line("OFFLINE"))
+    }
+
+    @Test func aServerStoppedWhileAProgramLogsLosesNothingAndGetsItAllWhenBack() async throws {
+        let (program, offline) = try await logWhileTheServerGoesAway("offline")
+        defer { kill(program.process.processIdentifier, SIGKILL) }
+        #expect(
+            offline.split(separator: " ")[1] == "75000",
+            "every point logged while the server was down waits in the journal")
+        let server = try await startServer()
         touch(go + ".2")
         #expect(try await program.line("DONE") == "DONE 0", "the runs' end sent the whole journal")
         await program.stop(signal: 0)
@@ -117,13 +128,7 @@ struct OfflineSyncTests {
     }
 
     @Test func aProgramKilledWhileTheServerIsDownIsCompletedByLogbookSync() async throws {
-        var server = try await startServer()
-        let program = try Spawned(Self.helperPath, ["offline-kill"], environment: environment)
-        defer { kill(program.process.processIdentifier, SIGKILL) }
-        _ = try await program.line("PHASE1")
-        await server.stop()
-        touch(go + ".1")
-        _ = try await program.line("OFFLINE")
+        let (program, _) = try await logWhileTheServerGoesAway("offline-kill")
         await program.stop(signal: SIGKILL)
 
         var cli = try CLI()
@@ -132,7 +137,7 @@ struct OfflineSyncTests {
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("still wait"), "\(refused.stderr)")
 
-        server = try await startServer()
+        let server = try await startServer()
         let sent = try await cli("sync")
         #expect(sent.status == 0, "\(sent.stdout)\n\(sent.stderr)")
         #expect(sent.stdout.contains("1 run(s) created, 75000 point(s)"), "\(sent.stdout)")

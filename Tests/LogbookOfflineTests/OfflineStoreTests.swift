@@ -39,7 +39,8 @@ func offlineStore(_ server: Server, directory: String = journalDirectory(), refu
     -> OfflineStore
 {
     OfflineStore(
-        remote: server, trackingURI: "http://127.0.0.1:1", options: OfflineOptions(journalDirectory: directory, retryInterval: .seconds(3600)),
+        remote: server, trackingURI: "http://127.0.0.1:1",
+        options: OfflineOptions(journalDirectory: directory, retryInterval: .seconds(3600)),
         onRefused: { error in refused?.withLock { $0.append(error) } })
 }
 
@@ -111,7 +112,8 @@ struct OfflineStoreTests {
         let run = try await store.createRun(RunCreation(runName: "resent"))
         try await store.logParam(runID: run.id, Param(key: "seed", value: "7"))
         for chunk in 0..<5 {
-            try await store.logBatch(runID: run.id, RunBatch(metrics: points("loss", chunk * 1000..<(chunk + 1) * 1000)))
+            try await store.logBatch(
+                runID: run.id, RunBatch(metrics: points("loss", chunk * 1000..<(chunk + 1) * 1000)))
         }
         // The server takes the creation and every batch, but the answers are lost: each is sent again.
         server.down.store(false, ordering: .relaxed)

@@ -41,7 +41,8 @@ struct LiveServerTests {
         try await fixture.test(.live) { api in
             var bytes = ByteBuffer()
             for index in 0..<(8 << 20) / 8 { bytes.writeInteger(UInt64(index)) }
-            let url = "http://127.0.0.1:\(try #require(api.client.port))/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/big.bin"
+            let url =
+                "http://127.0.0.1:\(try #require(api.client.port))/api/2.0/mlflow-artifacts/artifacts/0/run/artifacts/big.bin"
             var put = HTTPClientRequest(url: url)
             put.method = .PUT
             put.body = .bytes(bytes)

@@ -60,7 +60,8 @@ struct RunMetadataTests {
         let packed = try #require(GitRepository.containing(repository + "/src/deep"))
         #expect(packed.commit == (try git(["rev-parse", "HEAD"], in: repository)))
         #expect(packed.branch == "main")
-        #expect(packed.remoteURL == "https://alice:s3cret@example.com/org/repo.git", "the first remote, as git lists it")
+        #expect(
+            packed.remoteURL == "https://alice:s3cret@example.com/org/repo.git", "the first remote, as git lists it")
 
         try "print(3)\n".write(toFile: repository + "/train.swift", atomically: true, encoding: .utf8)
         try git(["commit", "-q", "-am", "second"], in: repository)
