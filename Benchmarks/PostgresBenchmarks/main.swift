@@ -5,6 +5,7 @@
 // Run: LOGBOOK_TEST_POSTGRES_URI=postgresql://user:pw@127.0.0.1:5432/postgres \
 //      swift run -c release PostgresBenchmarks [work dir]
 // (each figure gets a database of its own, created and dropped with psql.)
+// LOGBOOK_BENCH_ONLY=copy (or server, search; comma-separated) runs only those parts.
 //
 // Figures: log-batch points/s with 1000-point requests through one server (one key; 10 keys ×
 // 100 steps), the curve from 1 to 4 connections, 2 servers with 4 connections; create-run runs/s;
@@ -19,6 +20,12 @@ import LogbookTesting
 let directory = try benchmarkDirectory("postgres-bench")
 guard PostgresTestServer.uri != nil else {
     fatalError("Set LOGBOOK_TEST_POSTGRES_URI to a PostgreSQL server's maintenance database (scripts/test shows how).")
+}
+
+/// Whether the part called `name` runs: all of them unless LOGBOOK_BENCH_ONLY names some.
+func wanted(_ name: String) -> Bool {
+    guard let only = ProcessInfo.processInfo.environment["LOGBOOK_BENCH_ONLY"], !only.isEmpty else { return true }
+    return only.split(separator: ",").contains { $0 == name }
 }
 
 /// A fresh database for one figure.
@@ -61,7 +68,7 @@ func createRunRate(port: Int, runs: Int) throws -> Double {
 
 // MARK: log-batch and create-run through Logbook
 
-do {
+if wanted("server") {
     let uri = try database()
     let server = try logbookServer(uri)
     _ = try logBatchRate(ports: [server.port], connections: 1, requests: 20)  // warm-up
@@ -95,7 +102,7 @@ do {
 
 // MARK: search over 100,000 runs
 
-do {
+if wanted("search") {
     let uri = try database()
     let store = try PostgresStore(uri: uri, configuration: .init(artifactRoot: directory + "/artifacts"))
     try await store.prepare()
@@ -143,7 +150,7 @@ do {
 
 // MARK: db copy, SQLite → PostgreSQL
 
-do {
+if wanted("copy") {
     let sqlite = try SQLiteStore(
         path: directory + "/copy-source.db", configuration: .init(artifactRoot: directory + "/a"))
     for index in 0..<20 {
@@ -159,12 +166,38 @@ do {
                     }))
         }
     }
-    let uri = try database()
-    let postgres = try PostgresStore(uri: uri, configuration: .init(artifactRoot: directory + "/b"))
-    let copy = try await StoreCopy(from: sqlite, to: postgres).run()
-    report(
-        "db copy SQLite → PostgreSQL (20 runs × 50,000 points)",
-        String(format: "%.0f points/s (%.1f s)", Double(copy.points) / copy.seconds, copy.seconds))
-    await postgres.close()
-    PostgresTestServer.dropDatabase(uri)
+    // Into a new database, as `logbook db copy` does it; and, for comparison in the same run,
+    // with every point checked for a duplicate as a copy into existing runs must.
+    for checked in [false, true] {
+        let uri = try database()
+        let postgres = try PostgresStore(uri: uri, configuration: .init(artifactRoot: directory + "/b"))
+        let destination: any RunImporting = checked ? CheckingEveryPoint(postgres) : postgres
+        let copy = try await StoreCopy(from: sqlite, to: destination).run()
+        report(
+            checked ? "  same, every point checked for duplicates" : "db copy SQLite → PostgreSQL (20 runs × 50,000 points)",
+            String(format: "%.0f points/s (%.1f s)", Double(copy.points) / copy.seconds, copy.seconds))
+        await postgres.close()
+        PostgresTestServer.dropDatabase(uri)
+    }
+}
+
+/// A PostgreSQL destination that looks for duplicates of every point, even in runs the copy has
+/// just created (what every point cost before new runs skipped the check).
+struct CheckingEveryPoint: ForwardingStore, RunImporting {
+    let store: PostgresStore
+    var base: any TrackingStore { store }
+
+    init(_ store: PostgresStore) { self.store = store }
+
+    func importExperiment(_ experiment: Experiment) async throws -> String {
+        try await store.importExperiment(experiment)
+    }
+
+    func importRun(_ run: Run, experimentID: String) async throws -> Bool {
+        try await store.importRun(run, experimentID: experimentID)
+    }
+
+    func importMetrics(runID: String, _ metrics: [Metric], intoNewRun: Bool) async throws {
+        try await store.importMetrics(runID: runID, metrics, intoNewRun: false)
+    }
 }

@@ -62,13 +62,14 @@ extension PostgresStore: RunImporting {
         }
     }
 
-    public func importMetrics(runID: String, _ metrics: [Metric]) async throws {
+    public func importMetrics(runID: String, _ metrics: [Metric], intoNewRun: Bool) async throws {
         guard !metrics.isEmpty else { return }
         try await write { db in
             guard let runKey = try await db.first("SELECT run_key FROM runs WHERE run_id = ?", [.text(runID)]) else {
                 throw LogbookError.runNotFound(runID)
             }
-            try await Self.insertMetrics(db, runKey: try runKey.decode(Int64.self), metrics)
+            try await Self.insertMetrics(
+                db, runKey: try runKey.decode(Int64.self), metrics, skippingDuplicates: !intoNewRun)
         }
     }
 }

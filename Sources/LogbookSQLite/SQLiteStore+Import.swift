@@ -61,7 +61,8 @@ extension SQLiteStore: RunImporting {
         }
     }
 
-    public func importMetrics(runID: String, _ metrics: [Metric]) async throws {
+    /// SQLite's duplicate check is part of its insert (`INSERT OR IGNORE`), so `intoNewRun` changes nothing here.
+    public func importMetrics(runID: String, _ metrics: [Metric], intoNewRun: Bool) async throws {
         guard !metrics.isEmpty else { return }
         try await write { db in
             guard

@@ -88,7 +88,7 @@ public struct StoreCopy: Sendable {
             var start = 0
             while start < history.count {
                 let end = min(start + chunkSize, history.count)
-                try await destination.importMetrics(runID: run.id, Array(history[start..<end]))
+                try await destination.importMetrics(runID: run.id, Array(history[start..<end]), intoNewRun: new)
                 start = end
             }
         }
