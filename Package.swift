@@ -168,7 +168,9 @@ let package = Package(
         .testTarget(name: "LogbookCoreTests", dependencies: ["LogbookCore", "LogbookTesting"]),
         .testTarget(
             name: "LogbookTests",
-            dependencies: ["Logbook", "LogbookCore", "LogbookSQLite", "LogbookTesting", "LogbookTestHelper"]),
+            dependencies: [
+                "Logbook", "LogbookCore", "LogbookSQLite", "LogbookOffline", "LogbookTesting", "LogbookTestHelper",
+            ]),
         // A program the process-end tests start and then signal or kill.
         .executableTarget(
             name: "LogbookTestHelper",

@@ -174,7 +174,9 @@ if wanted("copy") {
         let destination: any RunImporting = checked ? CheckingEveryPoint(postgres) : postgres
         let copy = try await StoreCopy(from: sqlite, to: destination).run()
         report(
-            checked ? "  same, every point checked for duplicates" : "db copy SQLite → PostgreSQL (20 runs × 50,000 points)",
+            checked
+                ? "  same, every point checked for duplicates"
+                : "db copy SQLite → PostgreSQL (20 runs × 50,000 points)",
             String(format: "%.0f points/s (%.1f s)", Double(copy.points) / copy.seconds, copy.seconds))
         await postgres.close()
         PostgresTestServer.dropDatabase(uri)
