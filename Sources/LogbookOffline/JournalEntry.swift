@@ -82,16 +82,11 @@ enum JournalEntry: Sendable, Hashable {
     func mapped(_ ids: [String: String]) -> JournalEntry {
         guard !ids.isEmpty else { return self }
         func id(_ local: String) -> String { ids[local] ?? local }
-        func tags(_ tags: [RunTag]) -> [RunTag] {
-            tags.map { $0.key == SystemTag.parentRunID ? RunTag(key: $0.key, value: id($0.value)) : $0 }
-        }
         switch self {
-        case .createRun(let local, var creation):
-            creation.tags = tags(creation.tags)
-            return .createRun(localID: local, creation)
+        case .createRun(let local, let creation): return .createRun(localID: local, creation.mapped(ids))
         case .updateRun(let run, let update): return .updateRun(runID: id(run), update)
         case .logBatch(let run, var batch):
-            batch.tags = tags(batch.tags)
+            batch.tags = batch.tags.mapped(ids)
             return .logBatch(runID: id(run), batch)
         case .deleteTag(let run, let key): return .deleteTag(runID: id(run), key: key)
         case .logInputs(let run, let datasets): return .logInputs(runID: id(run), datasets)
@@ -143,5 +138,21 @@ enum JournalEntry: Sendable, Hashable {
         case .deleteRun(let run): "delete run \(run)"
         case .restoreRun(let run): "restore run \(run)"
         }
+    }
+}
+
+extension [RunTag] {
+    /// The tags with a `mlflow.parentRunId` naming a run created offline given its server id.
+    func mapped(_ ids: [String: String]) -> [RunTag] {
+        map { $0.key == SystemTag.parentRunID ? RunTag(key: $0.key, value: ids[$0.value] ?? $0.value) : $0 }
+    }
+}
+
+extension RunCreation {
+    /// The creation with a parent run created offline named by its server id.
+    func mapped(_ ids: [String: String]) -> RunCreation {
+        var creation = self
+        creation.tags = tags.mapped(ids)
+        return creation
     }
 }

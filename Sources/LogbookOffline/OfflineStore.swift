@@ -374,13 +374,3 @@ public final class OfflineStore: TrackingStore {
             pageToken: pageToken)
     }
 }
-
-extension RunCreation {
-    /// The creation with a parent run created offline named by its server id.
-    func mapped(_ ids: [String: String]) -> RunCreation {
-        guard case .createRun(_, let creation) = JournalEntry.createRun(localID: "", self).mapped(ids) else {
-            return self
-        }
-        return creation
-    }
-}
