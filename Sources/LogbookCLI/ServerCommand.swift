@@ -45,8 +45,22 @@ struct ServerCommand: AsyncParsableCommand {
         help: "Serve the artifact proxy (/api/2.0/mlflow-artifacts/); without it, clients reach artifacts themselves.")
     var serveArtifacts = true
 
-    @Option(help: "Address to listen on; 0.0.0.0 exposes the server to the network (it has no authentication).")
+    @Option(help: "Address to listen on; 0.0.0.0 exposes the server to the network (turn on --auth first).")
     var host = "127.0.0.1"
+
+    @Flag(
+        help: ArgumentHelp(
+            "Require sign-in: users, passwords, access tokens and per-experiment permissions (also LOGBOOK_AUTH=1).",
+            discussion:
+                "Users live in the backend store. The first start creates the admin from LOGBOOK_ADMIN_USERNAME (default admin) and LOGBOOK_ADMIN_PASSWORD. See docs/auth.md."
+        ))
+    var auth = false
+
+    @Option(
+        help: ArgumentHelp(
+            "With --auth: what users may do on experiments nobody granted them anything on: READ, EDIT, MANAGE or NO_PERMISSIONS.",
+            valueName: "permission"))
+    var defaultPermission = "READ"
 
     @Option(help: "Port to listen on; 0 picks a free one.")
     var port = 5000
@@ -68,7 +82,11 @@ struct ServerCommand: AsyncParsableCommand {
             let artifactRoot = root
             let longValues = try LongValuePolicy.fromEnvironment(environment)
             let backend = try TrackingURI(backendStoreURI)
-            let store: any TrackingStore
+            let authOn =
+                try auth
+                || environment["LOGBOOK_AUTH"].map { try EnvironmentFlag.parse($0, name: "LOGBOOK_AUTH") } ?? false
+            let defaultPermission = try Permission(named: defaultPermission)
+            let store: any TrackingStore & AccessStore
             let closeStore: () async throws -> Void
             switch backend {
             case .sqlite(let path):
@@ -91,16 +109,33 @@ struct ServerCommand: AsyncParsableCommand {
             }
             let destination = URL(fileURLWithPath: artifactsDestination).standardizedFileURL.path
             try FileManager.default.createDirectory(atPath: destination, withIntermediateDirectories: true)
-            let server = TrackingServer(
-                store: store,
-                configuration: ServerConfiguration(
-                    host: host, port: port, artifactsDestination: destination, maxRequestBodySize: maxRequestBodySize,
-                    serveArtifacts: serveArtifacts))
+            let configuration = ServerConfiguration(
+                host: host, port: port, artifactsDestination: destination, maxRequestBodySize: maxRequestBodySize,
+                serveArtifacts: serveArtifacts)
+            let server: TrackingServer
+            if authOn {
+                server = TrackingServer(
+                    store: store, configuration: configuration,
+                    access: AccessConfiguration(defaultPermission: defaultPermission))
+                let admin = environment["LOGBOOK_ADMIN_USERNAME"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
+                do {
+                    if try await server.access!.bootstrapAdmin(
+                        username: admin, password: environment["LOGBOOK_ADMIN_PASSWORD"])
+                    {
+                        print("Created the admin user '\(admin)' (password from LOGBOOK_ADMIN_PASSWORD).")
+                    }
+                } catch {
+                    try await closeStore()
+                    throw error
+                }
+            } else {
+                server = TrackingServer(store: store, configuration: configuration)
+            }
             try await server.run { url in
                 // Written unbuffered: scripts wait for this line to know the server is up.
                 FileHandle.standardOutput.write(
                     Data(
-                        "Logbook server listening at \(url) (store: \(backend.redacted), artifacts: \(serveArtifacts ? destination : artifactRoot))\n"
+                        "Logbook server listening at \(url) (store: \(backend.redacted), artifacts: \(serveArtifacts ? destination : artifactRoot)\(authOn ? ", sign-in required" : ""))\n"
                             .utf8))
             }
             try await closeStore()

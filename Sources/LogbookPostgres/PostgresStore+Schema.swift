@@ -1,4 +1,5 @@
 import LogbookCore
+import LogbookSQL
 import PostgresNIO
 
 extension PostgresStore {
@@ -185,7 +186,10 @@ extension PostgresStore {
                     PRIMARY KEY (run_key, model_id, step)
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, name: "users, tokens and experiment permissions (logbook server --auth)",
+            statements: AccessSchema.postgres),
     ]
 
     /// The advisory lock the schema step holds, so that servers starting together against an

@@ -20,7 +20,9 @@ extension RESTStore {
             request.method = .PUT
             request.headers.add(name: "User-Agent", value: "logbook-swift")
             request.headers.add(name: "Content-Type", value: "application/octet-stream")
-            if let token = configuration.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+            if let authorization = configuration.authorization {
+                request.headers.add(name: "Authorization", value: authorization)
+            }
             request.body = .stream(FileChunks(path: file), length: .known(Int64(size)))
             let status: Int
             let body: ByteBuffer

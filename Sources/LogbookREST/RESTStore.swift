@@ -25,8 +25,11 @@ import NIOHTTP1
 public final class RESTStore: TrackingStore {
     /// How the store talks to the server.
     public struct Configuration: Sendable {
-        /// Sent as `Authorization: Bearer <token>` (`MLFLOW_TRACKING_TOKEN`).
+        /// Sent as `Authorization: Bearer <token>` (`MLFLOW_TRACKING_TOKEN`); wins over a username.
         public var token: String?
+        /// With ``password``, sent as HTTP Basic (`MLFLOW_TRACKING_USERNAME`, `MLFLOW_TRACKING_PASSWORD`).
+        public var username: String?
+        public var password: String?
         /// How often a retry-safe call is retried. Default 5 (with 0.1, 0.2, 0.4, 0.8, 1.6 s waits).
         public var maxRetries: Int
         /// The first wait between retries; each next wait doubles it.
@@ -35,20 +38,34 @@ public final class RESTStore: TrackingStore {
         public var timeout: Duration
 
         public init(
-            token: String? = nil, maxRetries: Int = 5, retryBackoff: Duration = .milliseconds(100),
-            timeout: Duration = .seconds(120)
+            token: String? = nil, username: String? = nil, password: String? = nil, maxRetries: Int = 5,
+            retryBackoff: Duration = .milliseconds(100), timeout: Duration = .seconds(120)
         ) {
             self.token = token
+            self.username = username
+            self.password = password
             self.maxRetries = maxRetries
             self.retryBackoff = retryBackoff
             self.timeout = timeout
         }
 
-        /// The configuration MLflow's environment variables give (`MLFLOW_TRACKING_TOKEN`).
+        /// The configuration MLflow's environment variables give (`MLFLOW_TRACKING_TOKEN`,
+        /// `MLFLOW_TRACKING_USERNAME`, `MLFLOW_TRACKING_PASSWORD`; `LOGBOOK_TRACKING_…` first).
         public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
             -> Configuration
         {
-            Configuration(token: environment["LOGBOOK_TRACKING_TOKEN"] ?? environment["MLFLOW_TRACKING_TOKEN"])
+            func value(_ name: String) -> String? {
+                (environment["LOGBOOK_TRACKING_\(name)"] ?? environment["MLFLOW_TRACKING_\(name)"])
+                    .flatMap { $0.isEmpty ? nil : $0 }
+            }
+            return Configuration(token: value("TOKEN"), username: value("USERNAME"), password: value("PASSWORD"))
+        }
+
+        /// The `Authorization` header these credentials make, if any.
+        public var authorization: String? {
+            if let token { return "Bearer \(token)" }
+            guard let username, let password else { return nil }
+            return "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
         }
     }
 
@@ -125,7 +142,9 @@ public final class RESTStore: TrackingStore {
         var request = HTTPClientRequest(url: base + path + (query.isEmpty ? "" : "?" + query))
         request.method = method
         request.headers.add(name: "User-Agent", value: "logbook-swift")
-        if let token = configuration.token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        if let authorization = configuration.authorization {
+            request.headers.add(name: "Authorization", value: authorization)
+        }
         if let body {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: body))

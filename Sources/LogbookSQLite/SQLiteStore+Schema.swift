@@ -1,3 +1,4 @@
+import LogbookSQL
 import GRDB
 
 extension SQLiteStore {
@@ -179,6 +180,9 @@ extension SQLiteStore {
                         PRIMARY KEY (run_key, model_id, step)
                     ) WITHOUT ROWID;
                     """)
+        }
+        migrator.registerMigration("v6: users, tokens and experiment permissions (logbook server --auth)") { db in
+            try db.execute(sql: AccessSchema.sqlite)
         }
         return migrator
     }

@@ -21,10 +21,24 @@ import NIOPosix
 public struct TrackingServer: Sendable {
     public let store: any TrackingStore
     public let configuration: ServerConfiguration
+    /// With `--auth`: who may sign in and what they may do. `nil`: every request is served.
+    public let access: AccessControl?
 
     public init(store: any TrackingStore, configuration: ServerConfiguration = ServerConfiguration()) {
         self.store = store
         self.configuration = configuration
+        access = nil
+    }
+
+    /// A server that answers only signed-in users, each as their permissions allow (MLflow's
+    /// basic-auth app): the users, tokens and permissions are kept in `store` itself.
+    public init(
+        store: some TrackingStore & AccessStore, configuration: ServerConfiguration = ServerConfiguration(),
+        access: AccessConfiguration
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.access = AccessControl(store: store, configuration: access)
     }
 
     /// The HTTP application, for embedding in a service group or for tests.
@@ -34,7 +48,7 @@ public struct TrackingServer: Sendable {
     {
         let context = ServerContext(
             store: store, artifacts: ArtifactDirectory(root: configuration.artifactsDestination),
-            configuration: configuration)
+            configuration: configuration, access: access)
         var logger = Logger(label: "logbook.server")
         logger.logLevel = .warning
         let host = configuration.host

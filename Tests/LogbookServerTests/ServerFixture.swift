@@ -14,7 +14,8 @@ struct ServerFixture: Sendable {
     let store: SQLiteStore
     let server: TrackingServer
 
-    init(maxRequestBodySize: Int = ServerConfiguration().maxRequestBodySize) throws {
+    init(maxRequestBodySize: Int = ServerConfiguration().maxRequestBodySize, access: AccessConfiguration? = nil) throws
+    {
         directory =
             FileManager.default.temporaryDirectory.appendingPathComponent("logbook-server-\(UUID().uuidString)")
             .path
@@ -22,11 +23,15 @@ struct ServerFixture: Sendable {
         store = try SQLiteStore(
             path: directory + "/logbook.db",
             configuration: SQLiteStore.Configuration(artifactRoot: ServerConfiguration.proxiedArtifactRoot))
-        server = TrackingServer(
-            store: store,
-            configuration: ServerConfiguration(
-                host: "127.0.0.1", port: 0, artifactsDestination: directory + "/artifacts",
-                maxRequestBodySize: maxRequestBodySize))
+        let configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, artifactsDestination: directory + "/artifacts",
+            maxRequestBodySize: maxRequestBodySize)
+        server =
+            if let access {
+                TrackingServer(store: store, configuration: configuration, access: access)
+            } else {
+                TrackingServer(store: store, configuration: configuration)
+            }
     }
 
     var artifacts: String { directory + "/artifacts" }

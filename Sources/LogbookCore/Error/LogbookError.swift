@@ -60,3 +60,26 @@ extension LogbookError {
         )
     }
 }
+
+extension LogbookError {
+    /// The error for a username no user has.
+    public static func userNotFound(_ username: String) -> LogbookError {
+        LogbookError(.resourceDoesNotExist, "User with username=\(username) not found")
+    }
+
+    /// The error for a username that is taken.
+    public static func userExists(_ username: String) -> LogbookError {
+        LogbookError(.resourceAlreadyExists, "User '\(username)' already exists")
+    }
+
+    /// The error for a token id the caller has no token with.
+    public static func tokenNotFound(_ id: Int64) -> LogbookError {
+        LogbookError(.resourceDoesNotExist, "You have no access token with id=\(id)")
+    }
+
+    /// The error for revoking a grant that was never made.
+    public static func permissionNotFound(_ experimentID: String) -> LogbookError {
+        LogbookError(
+            .resourceDoesNotExist, "No permission on experiment_id=\(experimentID) is granted to this user")
+    }
+}

@@ -16,7 +16,7 @@ enum ArtifactFileUpload {
     /// MLflow's limit for this route (10 MB, as 10 × 1024 × 1024 bytes).
     static let maxSize = 10 * 1024 * 1024
 
-    static func respond(to request: Request, server: ServerContext, context: BasicRequestContext) async throws
+    static func respond(to request: Request, server: ServerContext, context: ServerRequestContext) async throws
         -> Response
     {
         let message = WireMessage(query: request.uri.query)
@@ -37,6 +37,7 @@ enum ArtifactFileUpload {
             throw tooLarge
         }
         guard body.readableBytes > 0 else { throw LogbookError(.invalidParameterValue, "Request must specify data.") }
+        try await server.require(.edit, runID: runID)
         let run = try await server.store.run(id: runID)
         let (directory, base) = try ArtifactLocation.resolve(run.info.artifactURI, server: server)
         let relative = ((base.isEmpty ? [] : [base]) + components).joined(separator: "/")

@@ -11,9 +11,10 @@ import NIOPosix
 enum ArtifactProxy {
     static let fileIO = FileIO()
 
-    static func handle(_ request: Request, path: String, server: ServerContext, context: BasicRequestContext)
+    static func handle(_ request: Request, path: String, server: ServerContext, context: ServerRequestContext)
         async throws -> Response
     {
+        try await require(request.method == .get ? .read : .edit, path: path, server: server)
         switch request.method {
         case .put: return try await upload(request, path: path, server: server, context: context)
         case .get: return try await download(path: path, server: server, context: context)
@@ -26,17 +27,35 @@ enum ArtifactProxy {
     }
 
     /// `GET …/artifacts?path=<dir>`: one directory level, names only (as MLflow's proxy answers).
-    static func list(_ message: WireMessage, server: ServerContext) throws -> Response {
-        let entries = try server.artifacts.list(try message.string("path") ?? "") ?? []
+    static func list(_ message: WireMessage, server: ServerContext) async throws -> Response {
+        let path = try message.string("path") ?? ""
+        let isTop = path.split(separator: "/").isEmpty
+        if !isTop { try await require(.read, path: path, server: server) }
+        var entries = try server.artifacts.list(path) ?? []
+        if isTop, let store = server.store as? AuthorizedStore {
+            // The top level is one directory per experiment: only those the caller may read.
+            let readable = Set(try await store.readable(entries.map(\.name)))
+            entries = entries.filter { readable.contains($0.name) }
+        }
         return try APIResponse.json(
             ListArtifactsResponse(
                 rootURI: nil,
                 files: entries.map { WireFileInfo(path: $0.name, isDir: $0.isDirectory, fileSize: $0.size) }))
     }
 
+    /// With `--auth`: artifacts live under `<experiment id>/…`, so a path needs `needed` on the
+    /// experiment its first component names; anything else is an admin's.
+    static func require(_ needed: Permission, path: String, server: ServerContext) async throws {
+        guard let caller = server.caller, !caller.isAdmin else { return }
+        guard let first = path.split(separator: "/").first, Int64(first) != nil else {
+            throw AccessControl.denied(needed, on: "artifacts outside an experiment ('\(path)')", caller: caller)
+        }
+        try await server.require(needed, experimentID: String(first))
+    }
+
     /// The request body goes to a temporary file, then is renamed into place: an interrupted
     /// upload leaves the previous file (or nothing) and no partial file.
-    static func upload(_ request: Request, path: String, server: ServerContext, context: BasicRequestContext)
+    static func upload(_ request: Request, path: String, server: ServerContext, context: ServerRequestContext)
         async throws -> Response
     {
         let (temporary, final) = try server.artifacts.prepareUpload(path)
@@ -54,7 +73,7 @@ enum ArtifactProxy {
         return Response(status: .ok)
     }
 
-    static func download(path: String, server: ServerContext, context: BasicRequestContext) async throws -> Response {
+    static func download(path: String, server: ServerContext, context: ServerRequestContext) async throws -> Response {
         switch try server.artifacts.kind(of: path) {
         case .missing:
             throw LogbookError(.resourceDoesNotExist, "No artifact at '\(path)'.")

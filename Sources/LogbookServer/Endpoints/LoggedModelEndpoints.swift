@@ -50,7 +50,7 @@ enum LoggedModelEndpoints {
 
     /// `GET logged-models/<model id>/artifacts/files?artifact_file_path=…`: one file of a model's
     /// artifacts (what MLflow's web UI shows); `nil` for any other path.
-    static func artifactFile(_ name: String, request: Request, server: ServerContext, context: BasicRequestContext)
+    static func artifactFile(_ name: String, request: Request, server: ServerContext, context: ServerRequestContext)
         async throws -> Response?
     {
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)

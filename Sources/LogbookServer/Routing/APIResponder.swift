@@ -9,14 +9,17 @@ import NIOCore
 /// and turns every failure into MLflow's JSON error envelope — an unknown path, a wrong method, a
 /// malformed body and an unexpected error included. Nothing answers with HTML or an empty 500.
 struct APIResponder: HTTPResponder {
-    typealias Context = BasicRequestContext
+    typealias Context = ServerRequestContext
 
     let server: ServerContext
 
     /// The path prefixes the tracking API is served under (reference §6.1).
     static let apiPrefixes = ["/api/2.0/mlflow/", "/ajax-api/2.0/mlflow/"]
-    /// The path prefix of Logbook's own endpoints (the web UI's chart data), beside MLflow's.
-    static let logbookPrefix = "/ajax-api/2.0/logbook/"
+    /// The path prefixes of Logbook's own endpoints (the web UI's chart data, access tokens),
+    /// beside MLflow's.
+    static let logbookPrefixes = ["/api/2.0/logbook/", "/ajax-api/2.0/logbook/"]
+    /// The path prefixes of MLflow 3's auth endpoints (`users/current`, `users/permissions/…`).
+    static let v3Prefixes = ["/api/3.0/mlflow/", "/ajax-api/3.0/mlflow/"]
     /// The path prefixes of the artifact proxy.
     static let artifactPrefixes = ["/api/2.0/mlflow-artifacts/artifacts", "/ajax-api/2.0/mlflow-artifacts/artifacts"]
 
@@ -29,7 +32,21 @@ struct APIResponder: HTTPResponder {
                 .createHeadResponse()
         }
         do {
-            return try await route(request, context: context)
+            guard let access = server.access else { return try await route(request, server: server, context: context) }
+            if let answer = try await SignInPage.respond(to: request, access: access, server: server, context: context)
+            {
+                return answer
+            }
+            if Self.isOpen(request.uri.path) { return try await route(request, server: server, context: context) }
+            let caller: User
+            do {
+                caller = try await access.authenticate(request, address: context.peer)
+            } catch let error as LogbookError where error.code == .unauthenticated {
+                return Self.unauthenticated(error, request: request)
+            }
+            return try await SignInPage.$caller.withValue(caller) {
+                try await route(request, server: server.signedIn(caller), context: context)
+            }
         } catch let error as LogbookError {
             return APIResponse.error(error)
         } catch let error as MethodNotAllowed {
@@ -47,7 +64,26 @@ struct APIResponder: HTTPResponder {
         }
     }
 
-    private func route(_ request: Request, context: Context) async throws -> Response {
+    /// Paths answered without signing in: liveness, version, the UI's static files, sign-in.
+    static func isOpen(_ path: String) -> Bool {
+        path == "/health" || path == "/version" || path.hasPrefix("/static/")
+    }
+
+    /// 401 with `WWW-Authenticate`; a browser asking for a page is sent to the sign-in form instead.
+    static func unauthenticated(_ error: LogbookError, request: Request) -> Response {
+        let path = request.uri.path
+        let isAPI = path.hasPrefix("/api/") || path.hasPrefix("/ajax-api/")
+        if !isAPI, request.method == .get, request.headers[.accept]?.contains("text/html") == true {
+            return UIResponse.redirect(SignInPage.url(next: request.uri.description))
+        }
+        // Basic for API clients (a browser's own prompt works too); the UI's scripts get a scheme
+        // browsers do not prompt for.
+        let challenge =
+            path.hasPrefix("/ajax-api/") ? "Bearer realm=\"logbook\"" : "Basic realm=\"logbook\", charset=\"UTF-8\""
+        return APIResponse.error(error, headers: [.wwwAuthenticate: challenge])
+    }
+
+    private func route(_ request: Request, server: ServerContext, context: Context) async throws -> Response {
         let path = request.uri.path
         // MLflow's web UI artifact routes under the API prefix, with raw bodies and query strings.
         switch path {
@@ -78,12 +114,24 @@ struct APIResponder: HTTPResponder {
             let message = try await Self.message(of: request, limit: server.configuration.maxRequestBodySize)
             return try await endpoint.handle(message, server)
         }
-        if path.hasPrefix(Self.logbookPrefix) {
-            var name = String(path.dropFirst(Self.logbookPrefix.count))
+        if let prefix = Self.logbookPrefixes.first(where: path.hasPrefix) {
+            var name = String(path.dropFirst(prefix.count))
             while name.hasSuffix("/") { name.removeLast() }
-            guard let endpoint = SeriesEndpoints.all[name] else { throw Self.endpointNotFound(request) }
+            guard let endpoint = SeriesEndpoints.all[name] ?? AccessEndpoints.tokens[name] else {
+                throw Self.endpointNotFound(request)
+            }
             try Self.checkMethod(request, allowed: endpoint.methods)
-            return try await endpoint.handle(WireMessage(query: request.uri.query), server)
+            return try await endpoint.handle(
+                try await Self.message(of: request, limit: server.configuration.maxRequestBodySize), server)
+        }
+        if let prefix = Self.v3Prefixes.first(where: path.hasPrefix), server.access != nil {
+            var name = String(path.dropFirst(prefix.count))
+            while name.hasSuffix("/") { name.removeLast() }
+            if let endpoint = AccessEndpoints.v3[name] {
+                try Self.checkMethod(request, allowed: endpoint.methods)
+                return try await endpoint.handle(
+                    try await Self.message(of: request, limit: server.configuration.maxRequestBodySize), server)
+            }
         }
         if let prefix = Self.artifactPrefixes.first(where: path.hasPrefix) {
             guard server.configuration.serveArtifacts else {
@@ -95,7 +143,7 @@ struct APIResponder: HTTPResponder {
             let rest = path.dropFirst(prefix.count)
             if rest.isEmpty || rest == "/" {
                 try Self.checkMethod(request, allowed: [.get])
-                return try ArtifactProxy.list(WireMessage(query: request.uri.query), server: server)
+                return try await ArtifactProxy.list(WireMessage(query: request.uri.query), server: server)
             }
             guard rest.hasPrefix("/") else { throw Self.endpointNotFound(request) }
             let relative = WireMessage.percentDecode(rest.dropFirst())
@@ -127,9 +175,15 @@ struct APIResponder: HTTPResponder {
 
     /// The request message: the query of a GET, the JSON body of anything else.
     static func message(of request: Request, limit: Int) async throws -> WireMessage {
-        if request.method == .get || request.method == .delete {
-            // (A DELETE's body, if any, repeats what its path says: MLflow's client sends one.)
+        if request.method == .get {
             return WireMessage(query: request.uri.query)
+        }
+        if request.method == .delete {
+            // A DELETE says what it deletes in its query, or (MLflow's auth client) in a JSON body.
+            if let query = request.uri.query, !query.isEmpty { return WireMessage(query: query) }
+            let body = try await body(of: request, limit: limit)
+            return body.readableBytes == 0
+                ? WireMessage(query: nil) : try WireMessage(body: body.readableBytesView)
         }
         return try WireMessage(body: try await body(of: request, limit: limit).readableBytesView)
     }

@@ -14,6 +14,12 @@ enum APIResponse {
         json(bytes: try WireEncoder.encode(value))
     }
 
+    /// `value` as plain JSON, every field present (`false` and `0` included): the auth API's
+    /// answers, which MLflow's client reads by key.
+    static func plainJSON<T: Encodable>(_ value: T) throws -> Response {
+        json(bytes: Array(try JSONEncoder().encode(value)))
+    }
+
     /// JSON already written (by ``JSONWriter``).
     static func json(bytes: [UInt8]) -> Response {
         Response(status: .ok, headers: jsonHeaders, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))

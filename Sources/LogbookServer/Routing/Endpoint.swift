@@ -46,4 +46,5 @@ struct Endpoint: Sendable {
         .merging(MetricEndpoints.all) { first, _ in first }
         .merging(ArtifactEndpoints.all) { first, _ in first }
         .merging(LoggedModelEndpoints.all) { first, _ in first }
+        .merging(AccessEndpoints.all) { first, _ in first }
 }

@@ -1,9 +1,47 @@
 import LogbookCore
 
-/// What every endpoint works with: the store, the artifact directory and the settings.
-/// Immutable and `Sendable`; the store does its own synchronisation.
+/// What every endpoint works with: the store, the artifact directory and the settings, and with
+/// `--auth` the access control and who is asking. Immutable and `Sendable`; the store does its
+/// own synchronisation.
 struct ServerContext: Sendable {
-    let store: any TrackingStore
+    /// With `--auth`, an ``AuthorizedStore`` for the signed-in caller.
+    var store: any TrackingStore
     let artifacts: ArtifactDirectory
     let configuration: ServerConfiguration
+    /// `nil` when the server runs without `--auth`.
+    let access: AccessControl?
+    /// Who is asking; `nil` without `--auth` (and before signing in).
+    var caller: User?
+
+    init(
+        store: any TrackingStore, artifacts: ArtifactDirectory, configuration: ServerConfiguration,
+        access: AccessControl? = nil, caller: User? = nil
+    ) {
+        self.store = store
+        self.artifacts = artifacts
+        self.configuration = configuration
+        self.access = access
+        self.caller = caller
+    }
+
+    /// This context for requests of `caller`: every store call checked against their permissions.
+    func signedIn(_ caller: User) -> ServerContext {
+        guard let access else { return self }
+        var context = self
+        context.caller = caller
+        context.store = AuthorizedStore(base: store, access: access, caller: caller)
+        return context
+    }
+
+    /// Checks that the caller may do `needed` on an experiment (no check without `--auth`).
+    func require(_ needed: Permission, experimentID: String) async throws {
+        guard let store = store as? AuthorizedStore else { return }
+        try await store.require(needed, experimentID: experimentID)
+    }
+
+    /// Checks that the caller may do `needed` on the run's experiment (no check without `--auth`).
+    func require(_ needed: Permission, runID: String) async throws {
+        guard let store = store as? AuthorizedStore else { return }
+        try await store.require(needed, runID: runID)
+    }
 }

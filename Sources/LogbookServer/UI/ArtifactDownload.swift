@@ -12,7 +12,7 @@ import LogbookWire
 /// SVG and JavaScript come back as plain text), `nosniff`, and a sandboxing Content-Security-Policy,
 /// so an artifact opened directly cannot act as a page of the server's origin.
 enum ArtifactDownload {
-    static func respond(to request: Request, server: ServerContext, context: BasicRequestContext) async throws
+    static func respond(to request: Request, server: ServerContext, context: ServerRequestContext) async throws
         -> Response
     {
         let message = WireMessage(query: request.uri.query)
@@ -43,7 +43,7 @@ enum ArtifactDownload {
     /// that a browser never runs it.
     static func file(
         _ components: [String], under artifactURI: String, owner: String, disposition: String,
-        server: ServerContext, context: BasicRequestContext
+        server: ServerContext, context: ServerRequestContext
     ) async throws -> Response {
         let (directory, base) = try ArtifactLocation.resolve(artifactURI, server: server)
         let relative = (base.isEmpty ? [] : [base]) + components

@@ -7,6 +7,10 @@ enum Layout {
             if let url = crumb.url { return "<a href=\"\(url)\">\(crumb.title)</a>" }
             return "<span aria-current=\"page\">\(crumb.title)</span>"
         }
+        let signedIn =
+            SignInPage.caller.map { caller -> HTML in
+                "<form class=\"sign-out\" method=\"post\" action=\"\(SignInPage.signOutPath)\"><span>\(caller.username)</span> <button type=\"submit\">Sign out</button></form>"
+            } ?? .empty
         let noteList = notes.map { note -> HTML in "<p class=\"note\" role=\"status\">\(note)</p>" }
         return """
             <!doctype html>
@@ -21,7 +25,7 @@ enum Layout {
             <script type="module" src="\(Assets.url("app.js"))"></script>
             </head>
             <body>
-            <header class="top"><a class="brand" href="/">Logbook</a>\(HTML.when(!trail.isEmpty, "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\(trail.joined(separator: "<span class=\"sep\">/</span>"))</nav>"))</header>
+            <header class="top"><a class="brand" href="/">Logbook</a>\(HTML.when(!trail.isEmpty, "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\(trail.joined(separator: "<span class=\"sep\">/</span>"))</nav>"))\(signedIn)</header>
             <main>
             \(noteList)
             \(body)

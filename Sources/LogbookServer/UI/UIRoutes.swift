@@ -6,7 +6,7 @@ import LogbookCore
 /// Everything else falls through to the API's 404.
 enum UIRoutes {
     /// The answer for `request`, or `nil` when the path is not the UI's.
-    static func respond(to request: Request, server: ServerContext, context: BasicRequestContext) async throws
+    static func respond(to request: Request, server: ServerContext, context: ServerRequestContext) async throws
         -> Response?
     {
         let path = request.uri.path
