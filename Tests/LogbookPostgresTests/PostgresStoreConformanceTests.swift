@@ -8,4 +8,10 @@ struct PostgresStoreConformanceTests {
     func conformance(_ check: ConformanceCheck) async throws {
         try await check.run(with: .postgres)
     }
+
+    /// The users, tokens and permissions of `logbook server --auth`.
+    @Test(arguments: StoreConformance.accessChecks)
+    func accessConformance(_ check: ConformanceCheck) async throws {
+        try await check.run(with: .postgres)
+    }
 }

@@ -23,4 +23,10 @@ struct SQLiteStoreConformanceTests {
     func conformance(_ check: ConformanceCheck) async throws {
         try await check.run(with: .sqlite)
     }
+
+    /// The users, tokens and permissions of `logbook server --auth`.
+    @Test(arguments: StoreConformance.accessChecks)
+    func accessConformance(_ check: ConformanceCheck) async throws {
+        try await check.run(with: .sqlite)
+    }
 }
