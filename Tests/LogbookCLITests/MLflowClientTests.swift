@@ -67,6 +67,18 @@ struct MLflowClientTests {
         _ = try await runSuite("test_two_servers.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
     }
 
+    /// `logbook server --auth` with the real client: username and password, a token, a READ-only
+    /// user refused, `AuthServiceClient` creating users and granting (Tests/Compatibility/test_auth.py);
+    /// over SQLite, and over PostgreSQL when the test server is there.
+    @Test(.enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"))
+    func authenticationWithTheStockClient() async throws {
+        _ = try await runSuite("test_auth.py")
+        guard PostgresTestServer.uri != nil else { return }
+        let database = try PostgresTestServer.createDatabase()
+        defer { PostgresTestServer.dropDatabase(database) }
+        _ = try await runSuite("test_auth.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
+    }
+
     /// `logbook db copy` from a real `mlflow server` into SQLite and (when the test server is
     /// there) PostgreSQL, read back through `logbook server` (Tests/Compatibility/test_db_copy.py).
     @Test(.enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"))
