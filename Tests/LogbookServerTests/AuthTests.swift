@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logbook
 import LogbookCore
 import LogbookSQLite
 import LogbookServer
@@ -521,6 +522,51 @@ struct AuthTests {
             let after = try await api.client.execute(
                 uri: "/api/2.0/mlflow/experiments/get?experiment_id=0", method: .get, headers: [.cookie: session])
             try after.expectError(.unauthorized, .unauthenticated)
+        }
+    }
+
+    // MARK: The Swift side
+
+    /// `LogbookClient` sends the credentials the environment gives (the mlflow client's
+    /// variables): a username and password, or a token; none is refused with UNAUTHENTICATED.
+    @Test func theSwiftClientSignsInFromTheEnvironment() async throws {
+        let fixture = try ServerFixture(access: Self.access)
+        let access = fixture.server.access!
+        try await access.bootstrapAdmin(username: "admin", password: Self.password)
+        let grace = try await fixture.store.createUser(
+            username: "grace", passwordHash: try await access.hash(Self.password), isAdmin: false)
+        let experimentID = try await fixture.store.createExperiment(name: "grace's")
+        try await fixture.store.setPermission(.edit, experimentID: experimentID, userID: grace.id)
+        let secret = AccessControl.newSecret()
+        _ = try await fixture.store.createToken(
+            userID: grace.id, kind: .token, name: "swift", digest: AccessControl.digest(secret: secret),
+            creationTime: 0, expiryTime: nil)
+        try await fixture.test(.live) { api in
+            let url = "http://127.0.0.1:\(api.client.port!)"
+            var options = LogbookClient.Options()
+            options.handlesProcessEnd = false
+            for environment in [
+                ["MLFLOW_TRACKING_USERNAME": "grace", "MLFLOW_TRACKING_PASSWORD": Self.password],
+                ["LOGBOOK_TRACKING_TOKEN": secret],
+            ] {
+                let logbook = try LogbookClient(trackingURI: url, options: options, environment: environment)
+                try await logbook.setExperiment(id: experimentID)
+                let runID = try await logbook.withRun(name: "signed-in") { run in
+                    for step in 0..<100 { try await run.logMetric("loss", 1 / Double(step + 1), step: step) }
+                    return run.id
+                }
+                let run = try await fixture.store.run(id: runID)
+                #expect(run.info.status == .finished && run.info.userID == "grace")
+                #expect(try await fixture.store.metricHistory(runID: runID, key: "loss").count == 100)
+            }
+            let anonymous = try LogbookClient(trackingURI: url, options: options, environment: [:])
+            await #expect(throws: LogbookError(.unauthenticated, "")) {
+                do {
+                    try await anonymous.setExperiment(id: experimentID)
+                } catch let error as LogbookError {
+                    throw LogbookError(error.code, "")
+                }
+            }
         }
     }
 }

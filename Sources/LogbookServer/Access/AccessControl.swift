@@ -140,7 +140,7 @@ public final class AccessControl: Sendable {
     // MARK: Tokens
 
     /// A new secret: the prefix and 256 random bits, base64url.
-    static func newSecret() -> String {
+    public static func newSecret() -> String {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         let base64 = Data(bytes).base64EncodedString()
