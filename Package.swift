@@ -115,7 +115,7 @@ let package = Package(
             name: "LogbookCLI",
             dependencies: [
                 "Logbook", "LogbookCore", "LogbookSQLite", "LogbookPostgres", "LogbookWire", "LogbookServer",
-                "LogbookOffline",
+                "LogbookOffline", "LogbookREST",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,7 +15,7 @@ struct LogbookCommand: AsyncParsableCommand {
             """,
         subcommands: [
             ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, ExecCommand.self, UICommand.self,
-            ServerCommand.self, DBCommand.self, SyncCommand.self, DemoCommand.self,
+            ServerCommand.self, DBCommand.self, SyncCommand.self, TokenCommand.self, DemoCommand.self,
         ]
     )
 

@@ -186,6 +186,35 @@ class AuthWithTheStockClient(unittest.TestCase):
         with urllib.request.urlopen(os.environ["MLFLOW_TRACKING_URI"] + "/health") as response:
             self.assertEqual(response.read(), b"OK")
 
+    def test_the_logbook_cli_signs_in_from_the_same_variables(self):
+        def logbook(*arguments, **credentials):
+            environment = {k: v for k, v in os.environ.items() if not k.startswith("MLFLOW_TRACKING_")}
+            environment["MLFLOW_TRACKING_URI"] = os.environ["MLFLOW_TRACKING_URI"]
+            environment.update({f"MLFLOW_TRACKING_{k.upper()}": v for k, v in credentials.items()})
+            return subprocess.run([LOGBOOK, *arguments], env=environment, capture_output=True, text=True, timeout=60)
+
+        made = logbook("token", "create", "--name", "cli", "--expires-in-days", "7",
+                       username="alice", password="alice's password")
+        self.assertEqual(made.returncode, 0, made.stderr)
+        secret = made.stdout.strip()
+        self.assertTrue(secret.startswith("lbk_"), made.stdout)
+        listed = logbook("experiments", "list", token=secret)
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertIn("team", listed.stdout)
+        self.assertNotIn("secret", listed.stdout)  # alice may not read the experiment called "secret"
+        tokens = logbook("token", "list", token=secret)
+        self.assertIn("cli", tokens.stdout)
+        self.assertNotIn(secret, tokens.stdout)
+        token_id = next(line.split()[0] for line in tokens.stdout.splitlines() if " cli " in f" {line} ")
+        revoked = logbook("token", "revoke", token_id, username="alice", password="alice's password")
+        self.assertEqual(revoked.returncode, 0, revoked.stderr)
+        refused = logbook("experiments", "list", token=secret)
+        self.assertEqual(refused.returncode, 1)
+        self.assertIn("UNAUTHENTICATED", refused.stderr)
+        anonymous = logbook("experiments", "list")
+        self.assertEqual(anonymous.returncode, 1)
+        self.assertIn("MLFLOW_TRACKING_USERNAME", anonymous.stderr)
+
 
 if __name__ == "__main__":
     LOGBOOK = os.path.abspath(sys.argv.pop(1))

@@ -312,12 +312,14 @@ struct UserPermissionResponse: Encodable {
 
 struct WireToken: Encodable {
     var id: Int64
+    var userID: Int64
     var name: String
     var creationTime: Int64
     var expiryTime: Int64?
 
     init(_ token: AccessToken) {
         id = token.id
+        userID = token.userID
         name = token.name
         creationTime = token.creationTime
         expiryTime = token.expiryTime
@@ -325,6 +327,7 @@ struct WireToken: Encodable {
 
     enum CodingKeys: String, CodingKey {
         case id, name
+        case userID = "user_id"
         case creationTime = "creation_time"
         case expiryTime = "expiry_time"
     }
