@@ -152,6 +152,13 @@ let package = Package(
             dependencies: ["BenchmarkSupport", "Logbook", "LogbookCore", "LogbookOffline", "LogbookREST"],
             path: "Benchmarks/OfflineBenchmarks"),
         .executableTarget(
+            name: "AuthBenchmarks",
+            dependencies: [
+                "BenchmarkSupport", "LogbookCore", "LogbookSQLite",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            path: "Benchmarks/AuthBenchmarks"),
+        .executableTarget(
             name: "ExecBenchmarks", dependencies: ["BenchmarkSupport"], path: "Benchmarks/ExecBenchmarks"),
         .executableTarget(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],

@@ -25,6 +25,8 @@ public final class HTTPConnection: @unchecked Sendable {
     private let descriptor: Int32
     private var buffer: [UInt8] = []
     private let host: String
+    /// Sent with every request (`Authorization`, say).
+    public var headers: [(name: String, value: String)] = []
 
     /// - Parameter noDelay: set `TCP_NODELAY` on the client's socket (clients such as urllib3 do).
     public init(port: Int, host: String = "127.0.0.1", noDelay: Bool = true) throws {
@@ -78,6 +80,7 @@ public final class HTTPConnection: @unchecked Sendable {
 
     private func head(_ method: String, _ path: String, contentLength: Int, contentType: String) -> [UInt8] {
         var head = "\(method) \(path) HTTP/1.1\r\nHost: \(host)\r\nContent-Length: \(contentLength)\r\n"
+        for header in headers { head += "\(header.name): \(header.value)\r\n" }
         if contentLength > 0 { head += "Content-Type: \(contentType)\r\n" }
         return Array((head + "\r\n").utf8)
     }

@@ -10,7 +10,7 @@ public final class ServerProcess: @unchecked Sendable {
 
     /// Starts the server with `arguments` after `server --port PORT` (by default 0: the server
     /// picks a free one) and waits until it listens.
-    public init(arguments: [String], directory: String, port: Int = 0) throws {
+    public init(arguments: [String], directory: String, port: Int = 0, environment: [String: String] = [:]) throws {
         let products = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         let logbook = products.appendingPathComponent("logbook").path
         guard FileManager.default.isExecutableFile(atPath: logbook) else {
@@ -19,11 +19,14 @@ public final class ServerProcess: @unchecked Sendable {
         process.executableURL = URL(fileURLWithPath: logbook)
         process.arguments = ["server", "--port", "\(port)"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let output = Pipe()
         process.standardOutput = output
         try process.run()
+        // Lines before the one that says where it listens ("Created the admin …") are skipped.
         var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
+        while !(line.last == UInt8(ascii: "\n") && String(decoding: line, as: UTF8.self).contains("listening at")) {
+            if line.last == UInt8(ascii: "\n") { line = Data() }
             let byte = output.fileHandleForReading.readData(ofLength: 1)
             guard !byte.isEmpty else { fatalError("the server stopped before it listened") }
             line += byte

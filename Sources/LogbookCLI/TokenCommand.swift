@@ -58,7 +58,8 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct Revoke: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke one of your tokens; it stops working at once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Revoke one of your tokens; it stops working at once.")
 
         @OptionGroup var store: StoreOptions
         @Argument(help: "The token's id (logbook token list).") var id: Int64

@@ -157,6 +157,23 @@ extension PostgresStore: AccessStore {
         }
     }
 
+    public func permission(runID: String, userID: Int64) async throws -> (
+        experimentID: String, permission: Permission?
+    )? {
+        try await read { db in
+            guard
+                let row = try await db.rows(
+                    """
+                    SELECT r.experiment_id, p.permission FROM runs r
+                    LEFT JOIN experiment_permissions p ON p.experiment_id = r.experiment_id AND p.user_id = ?
+                    WHERE r.run_id = ?
+                    """, [.integer(userID), .text(runID)]
+                ).first
+            else { return nil }
+            return (String(try row.int64(0)), try row.optionalText(1).flatMap(Permission.init(rawValue:)))
+        }
+    }
+
     public func experimentID(ofLoggedModel modelID: String) async throws -> String? {
         try await read { db in
             try await db.first("SELECT experiment_id FROM logged_models WHERE model_id = ?", [.text(modelID)])

@@ -15,7 +15,16 @@ extension SQLiteStore: AccessStore {
     }
 
     public func user(named username: String) async throws -> User? {
-        try await read { db in try Self.fetchUsers(db, where: "username = ?", [username]).first }
+        try lookup { db in
+            var user: User?
+            try db.forEachRow(
+                "SELECT user_id, username, password_hash, is_admin FROM users WHERE username = ?",
+                arguments: [username], cached: true
+            ) { row in
+                user = User(id: row.int64(0), username: row.text(1), passwordHash: row.text(2), isAdmin: row.bool(3))
+            }
+            return user
+        }
     }
 
     public func users() async throws -> [User] {
@@ -61,18 +70,24 @@ extension SQLiteStore: AccessStore {
     }
 
     public func token(digest: String) async throws -> (token: AccessToken, user: User)? {
-        try await read { db in
-            guard
-                let row = try Row.fetchOne(
-                    db,
-                    sql: """
-                        SELECT t.token_id, t.user_id, t.kind, t.name, t.creation_time, t.expiry_time,
-                               u.username, u.password_hash, u.is_admin
-                        FROM access_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.digest = ?
-                        """, arguments: [digest])
-            else { return nil }
-            let token = Self.token(row)
-            return (token, User(id: token.userID, username: row[6], passwordHash: row[7], isAdmin: row[8]))
+        try lookup { db in
+            var found: (token: AccessToken, user: User)?
+            try db.forEachRow(
+                """
+                SELECT t.token_id, t.user_id, t.kind, t.name, t.creation_time, t.expiry_time,
+                       u.username, u.password_hash, u.is_admin
+                FROM access_tokens t JOIN users u ON u.user_id = t.user_id WHERE t.digest = ?
+                """, arguments: [digest], cached: true
+            ) { row in
+                let token = AccessToken(
+                    id: row.int64(0), userID: row.int64(1), kind: AccessToken.Kind(rawValue: row.text(2)) ?? .token,
+                    name: row.text(3), creationTime: row.int64(4), expiryTime: row.isNull(5) ? nil : row.int64(5))
+                found = (
+                    token,
+                    User(id: token.userID, username: row.text(6), passwordHash: row.text(7), isAdmin: row.bool(8))
+                )
+            }
+            return found
         }
     }
 
@@ -114,16 +129,18 @@ extension SQLiteStore: AccessStore {
 
     public func permission(experimentID: String, userID: Int64) async throws -> Permission? {
         guard let number = Int64(experimentID) else { return nil }
-        return try await read { db in
-            try String.fetchOne(
-                db, sql: "SELECT permission FROM experiment_permissions WHERE experiment_id = ? AND user_id = ?",
-                arguments: [number, userID]
-            ).flatMap(Permission.init(rawValue:))
+        return try lookup { db in
+            var permission: Permission?
+            try db.forEachRow(
+                "SELECT permission FROM experiment_permissions WHERE experiment_id = ? AND user_id = ?",
+                arguments: [number, userID], cached: true
+            ) { row in permission = Permission(rawValue: row.text(0)) }
+            return permission
         }
     }
 
     public func permissions(userID: Int64) async throws -> [String: Permission] {
-        try await read { db in
+        try lookup { db in
             var grants: [String: Permission] = [:]
             for row in try Row.fetchAll(
                 db, sql: "SELECT experiment_id, permission FROM experiment_permissions WHERE user_id = ?",
@@ -146,18 +163,37 @@ extension SQLiteStore: AccessStore {
     }
 
     public func experimentID(ofRun runID: String) async throws -> String? {
-        try await read { db in
-            try Int64.fetchOne(db, sql: "SELECT experiment_id FROM runs WHERE run_id = ?", arguments: [runID])
-                .map { String($0) }
+        try lookup { db in try Self.experimentID(db, "SELECT experiment_id FROM runs WHERE run_id = ?", runID) }
+    }
+
+    public func permission(runID: String, userID: Int64) async throws -> (
+        experimentID: String, permission: Permission?
+    )? {
+        try lookup { db in
+            var found: (experimentID: String, permission: Permission?)?
+            try db.forEachRow(
+                """
+                SELECT r.experiment_id, p.permission FROM runs r
+                LEFT JOIN experiment_permissions p ON p.experiment_id = r.experiment_id AND p.user_id = ?
+                WHERE r.run_id = ?
+                """, arguments: [userID, runID], cached: true
+            ) { row in
+                found = (String(row.int64(0)), row.isNull(1) ? nil : Permission(rawValue: row.text(1)))
+            }
+            return found
         }
     }
 
     public func experimentID(ofLoggedModel modelID: String) async throws -> String? {
-        try await read { db in
-            try Int64.fetchOne(
-                db, sql: "SELECT experiment_id FROM logged_models WHERE model_id = ?", arguments: [modelID]
-            ).map { String($0) }
+        try lookup { db in
+            try Self.experimentID(db, "SELECT experiment_id FROM logged_models WHERE model_id = ?", modelID)
         }
+    }
+
+    private static func experimentID(_ db: Database, _ sql: String, _ id: String) throws -> String? {
+        var experimentID: String?
+        try db.forEachRow(sql, arguments: [id], cached: true) { row in experimentID = String(row.int64(0)) }
+        return experimentID
     }
 
     private static func fetchUsers(_ db: Database, where condition: String, _ arguments: StatementArguments) throws

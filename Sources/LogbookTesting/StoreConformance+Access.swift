@@ -55,8 +55,9 @@ extension StoreConformance {
                 try await store.deleteToken(digest: "no such digest")
                 #expect(try await store.tokens(userID: carol.id, kind: .session).isEmpty)
             },
-            ConformanceCheck("permissions: one grant per user and experiment, replaced, revoked; owners of runs and models")
-            { fixture in
+            ConformanceCheck(
+                "permissions: one grant per user and experiment, replaced, revoked; owners of runs and models"
+            ) { fixture in
                 let store = try access(fixture.store)
                 let erin = try await store.createUser(username: "erin", passwordHash: "h", isAdmin: false)
                 let experimentID = try await fixture.store.createExperiment(name: "granted")
@@ -74,6 +75,11 @@ extension StoreConformance {
                 let run = try await fixture.store.createRun(RunCreation(experimentID: experimentID))
                 let model = try await fixture.store.createLoggedModel(LoggedModelCreation(experimentID: experimentID))
                 #expect(try await store.experimentID(ofRun: run.info.runID) == experimentID)
+                let grant = try #require(try await store.permission(runID: run.info.runID, userID: erin.id))
+                #expect(grant.experimentID == experimentID && grant.permission == nil)
+                try await store.setPermission(.read, experimentID: experimentID, userID: erin.id)
+                #expect(try await store.permission(runID: run.info.runID, userID: erin.id)?.permission == .read)
+                #expect(try await store.permission(runID: String(repeating: "0", count: 32), userID: erin.id) == nil)
                 #expect(try await store.experimentID(ofLoggedModel: model.modelID) == experimentID)
                 #expect(try await store.experimentID(ofRun: String(repeating: "0", count: 32)) == nil)
                 #expect(try await store.experimentID(ofLoggedModel: "m-nothing") == nil)

@@ -32,7 +32,23 @@ struct BrowserTests {
             "needs chromium, chromium-driver (apt-get install chromium chromium-driver) and selenium in .venv (scripts/test installs it)"
         ))
     func pagesWorkInChromium() async throws {
-        let script = Self.packageRoot.appendingPathComponent("Tests/Browser/test_web_ui.py").path
+        try await runScript("test_web_ui.py")
+    }
+
+    /// `logbook server --auth`'s sign-in form, a user who may read nothing, signing out
+    /// (Tests/Browser/test_sign_in.py).
+    @Test(
+        .enabled(
+            if: available,
+            "needs chromium, chromium-driver (apt-get install chromium chromium-driver) and selenium in .venv (scripts/test installs it)"
+        ))
+    func signingInWorksInChromium() async throws {
+        try await runScript("test_sign_in.py")
+    }
+
+    /// Runs Tests/Browser/`name`, which saves its screenshots in .build/ui-screenshots.
+    private func runScript(_ name: String) async throws {
+        let script = Self.packageRoot.appendingPathComponent("Tests/Browser/\(name)").path
         let shots = Self.packageRoot.appendingPathComponent(".build/ui-screenshots").path
         let result = try await CLI.runProcess(
             MLflowClientTests.python, [script, CLI.executable.path, shots], environment: ["PYTHONUNBUFFERED": "1"])

@@ -115,7 +115,9 @@ struct PostgresStoreTests {
             }
             // Every step applied once, by one of the six.
             #expect(
-                try PostgresTestServer.query(uri, "SELECT count(*) - count(DISTINCT version) FROM logbook_schema") == ["0"])
+                try PostgresTestServer.query(uri, "SELECT count(*) - count(DISTINCT version) FROM logbook_schema") == [
+                    "0"
+                ])
             #expect(try PostgresTestServer.query(uri, "SELECT count(*) > 1 FROM logbook_schema") == ["t"])
             #expect(try PostgresTestServer.query(uri, "SELECT count(*) FROM experiments") == ["1"])
             for store in stores { await store.close() }

@@ -52,6 +52,10 @@ public protocol AccessStore: Sendable {
     /// The experiment a run belongs to, or `nil` for an unknown run.
     func experimentID(ofRun runID: String) async throws -> String?
 
+    /// The experiment a run belongs to and the user's grant on it, in one lookup (every write to a
+    /// run asks); `nil` for an unknown run.
+    func permission(runID: String, userID: Int64) async throws -> (experimentID: String, permission: Permission?)?
+
     /// The experiment a logged model belongs to, or `nil` for an unknown model.
     func experimentID(ofLoggedModel modelID: String) async throws -> String?
 }

@@ -151,7 +151,14 @@ public final class AccessControl: Sendable {
 
     /// How a secret is kept: its SHA-256, hex. (A 256-bit random secret needs no slow hash.)
     public static func digest(secret: String) -> String {
-        SHA256.hash(data: Array(secret.utf8)).map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(secret.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     func user(secret: String, kind: AccessToken.Kind, address: String) async throws -> User? {

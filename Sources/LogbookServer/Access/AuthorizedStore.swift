@@ -27,10 +27,15 @@ struct AuthorizedStore: TrackingStore {
         }
     }
 
-    /// Checks the run's experiment; an unknown run is left to the store to report.
+    /// Checks the run's experiment (one lookup: the run's experiment with the caller's grant);
+    /// an unknown run is left to the store to report.
     func require(_ needed: Permission, runID: String) async throws {
-        guard !caller.isAdmin, let experimentID = try await access.store.experimentID(ofRun: runID) else { return }
-        try await require(needed, experimentID: experimentID)
+        guard !caller.isAdmin,
+            let (experimentID, grant) = try await access.store.permission(runID: runID, userID: caller.id)
+        else { return }
+        guard (grant ?? access.configuration.defaultPermission).allows(needed) else {
+            throw AccessControl.denied(needed, on: "experiment \(experimentID)", caller: caller)
+        }
     }
 
     func require(_ needed: Permission, loggedModelID: String) async throws {

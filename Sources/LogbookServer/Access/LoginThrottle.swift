@@ -4,8 +4,9 @@ import NIOCore
 /// Slows down password guessing: after ``freeFailures`` failed sign-ins for one username from
 /// one address, further attempts for that pair are refused (HTTP 429) for a wait that doubles with
 /// each failure, up to ``maxWait``; an address failing for many usernames is slowed the same way
-/// at six times as many. Right or wrong, an attempt that must wait is not checked, so waiting
-/// cannot be skipped by guessing right. A successful sign-in clears its pair. Kept in memory, per server.
+/// at six times as many. Right or wrong, an attempt that must wait is not checked but counted as
+/// a failure (doubling the wait), so waiting cannot be skipped by guessing right, and hammering
+/// only makes it longer. A successful sign-in clears its pair. Kept in memory, per server.
 ///
 /// Shared by every request of a server: behind a ``Locked``.
 final class LoginThrottle: Sendable {
@@ -30,6 +31,7 @@ final class LoginThrottle: Sendable {
             let wait = min(Self.maxWait, Int64(1000) << min(entry.count - free, 20))
             let left = entry.last + wait - now
             if left > 0 {
+                recordFailure(username: username, address: address, now: now)
                 throw LogbookError(
                     .requestLimitExceeded,
                     "Too many failed sign-ins; try again in \((left + 999) / 1000) s.")

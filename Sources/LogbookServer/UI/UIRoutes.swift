@@ -52,6 +52,8 @@ enum UIRoutes {
             return UIResponse.page(try await page(&query))
         } catch let error as LogbookError where error.code == .resourceDoesNotExist {
             return UIResponse.page(NotFoundPage.render(error.message), status: .notFound)
+        } catch let error as LogbookError where error.code == .permissionDenied {
+            return UIResponse.page(NotFoundPage.render(error.message, title: "Not allowed"), status: .forbidden)
         } catch let error as LogbookError where error.code == .invalidParameterValue {
             // An id that is not an id, say: the same friendly page, it names nothing that exists.
             return UIResponse.page(NotFoundPage.render(error.message), status: .notFound)

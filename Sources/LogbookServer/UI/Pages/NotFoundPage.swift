@@ -1,10 +1,11 @@
-/// A friendly page for an unknown experiment, run or path: what was asked, and a way back.
+/// A friendly page for an unknown experiment, run or path (or, with `--auth`, one the user may not
+/// see): what was asked, and a way back.
 enum NotFoundPage {
-    static func render(_ message: String) -> HTML {
+    static func render(_ message: String, title: String = "Not found") -> HTML {
         Layout.page(
-            title: "Not found", crumbs: [("Experiments", UIURL("/")), ("Not found", nil)],
+            title: title, crumbs: [("Experiments", UIURL("/")), (title, nil)],
             body: """
-                <h1>Not found</h1>
+                <h1>\(title)</h1>
                 <p class="not-found">\(message)</p>
                 <p><a class="button" href="/">All experiments</a></p>
                 """)
