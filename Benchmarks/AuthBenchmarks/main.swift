@@ -80,33 +80,45 @@ func metricRate(_ credential: String) throws -> Double {
     return 2000 / (ContinuousClock.now - start).seconds
 }
 
-// Warm both servers up, then alternate the kinds of caller round by round, so that a machine
-// that speeds up or slows down during the run favours none of them.
+// Warm both servers up, then alternate the kinds of caller within each round, so that a machine
+// that speeds up or slows down during the run favours none of them; the ratios are taken within a
+// round (the same minute) and their median reported with their range.
 for credential in credentials { _ = try batchRate(credential) }
-var batch: [String: [Double]] = [:]
-var metric: [String: [Double]] = [:]
-for _ in 0..<5 {
+var batchRatios: [String: [Double]] = [:]
+var metricCosts: [String: [Double]] = [:]
+var plainBatch: [Double] = []
+var plainMetric: [Double] = []
+for _ in 0..<9 {
+    var batch: [String: Double] = [:]
+    var metric: [String: Double] = [:]
     for credential in credentials {
-        batch[credential, default: []].append(try batchRate(credential))
-        metric[credential, default: []].append(try metricRate(credential))
+        batch[credential] = try batchRate(credential)
+        metric[credential] = try metricRate(credential)
+    }
+    plainBatch.append(batch["none"]!)
+    plainMetric.append(1e6 / metric["none"]!)
+    for credential in credentials.dropFirst() {
+        batchRatios[credential, default: []].append(batch[credential]! / batch["none"]!)
+        metricCosts[credential, default: []].append(1e6 / metric[credential]! - 1e6 / metric["none"]!)
     }
 }
 
 func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 
-for credential in credentials {
-    let rate = median(batch[credential]!)
+report("log-batch 10 keys × 100 steps, no auth", String(format: "%.0f points/s (median of 9)", median(plainBatch)))
+for credential in credentials.dropFirst() {
+    let ratios = batchRatios[credential]!
     report(
         "log-batch 10 keys × 100 steps, \(names[credential]!)",
-        String(format: "%.0f points/s (%.0f%% of no auth)", rate, rate / median(batch["none"]!) * 100))
+        String(
+            format: "%.0f%% of no auth (rounds %.0f–%.0f%%)", median(ratios) * 100, ratios.min()! * 100,
+            ratios.max()! * 100))
 }
-for credential in credentials {
-    let rate = median(metric[credential]!)
+report("log-metric sequential, no auth", String(format: "%.0f µs per call", median(plainMetric)))
+for credential in credentials.dropFirst() {
     report(
         "log-metric sequential, \(names[credential]!)",
-        String(
-            format: "%.0f calls/s (%.0f µs each, %+.0f µs vs no auth)", rate, 1e6 / rate,
-            1e6 / rate - 1e6 / median(metric["none"]!)))
+        String(format: "%+.0f µs per call vs no auth", median(metricCosts[credential]!)))
 }
 
 // bcrypt alone, at the server's cost (12): what each Basic request would take without the cache.
