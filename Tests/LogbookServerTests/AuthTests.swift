@@ -212,8 +212,8 @@ struct AuthTests {
         Row(.get, "tokens/list (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/list" }),
     ]
 
-    /// Every endpoint × every kind of caller → the status MLflow's rules give; and a refused
-    /// write leaves the run as it was.
+    /// Every endpoint × every kind of caller → the status MLflow's rules give, over HTTP to a live
+    /// server on loopback; and a refused write leaves the run as it was.
     @Test func everyEndpointChecksEveryCaller() async throws {
         let fixture = try ServerFixture(access: Self.access)
         let store = fixture.store
@@ -237,7 +237,7 @@ struct AuthTests {
             atPath: fixture.artifacts + "/\(experimentID)", withIntermediateDirectories: true)
         try Data("seed".utf8).write(to: URL(fileURLWithPath: fixture.artifacts + "/\(experimentID)/seed.txt"))
 
-        try await fixture.test { api in
+        try await fixture.test(.live) { api in
             var counter = 0
             for row in Self.rows {
                 for caller in Caller.allCases {
@@ -332,7 +332,7 @@ struct AuthTests {
             .authorization: Self.basic("alice", Self.password), .contentType: "application/json",
         ]
         let expectedRuns = visibleRuns
-        try await fixture.test { api in
+        try await fixture.test(.live) { api in
             var seen: [String] = []
             var token: String?
             var pages = 0
@@ -391,7 +391,7 @@ struct AuthTests {
         let bob = try await fixture.store.createUser(
             username: "bob", passwordHash: try await access.hash(Self.password), isAdmin: false)
         try await fixture.store.setPermission(.edit, experimentID: "0", userID: bob.id)
-        try await fixture.test { api in
+        try await fixture.test(.live) { api in
             let headers: HTTPFields = [
                 .authorization: Self.basic("bob", Self.password), .contentType: "application/json",
             ]
@@ -420,7 +420,7 @@ struct AuthTests {
         try await access.bootstrapAdmin(username: "admin", password: Self.password)
         _ = try await fixture.store.createUser(
             username: "carol", passwordHash: try await access.hash(Self.password), isAdmin: false)
-        try await fixture.test { api in
+        try await fixture.test(.live) { api in
             let basic: HTTPFields = [
                 .authorization: Self.basic("carol", Self.password), .contentType: "application/json",
             ]
@@ -459,7 +459,7 @@ struct AuthTests {
         configuration.freeFailedSignIns = 5
         let fixture = try ServerFixture(access: configuration)
         try await fixture.server.access!.bootstrapAdmin(username: "admin", password: Self.password)
-        try await fixture.test { api in
+        try await fixture.test(.live) { api in
             for _ in 0..<5 {
                 let wrong = try await api.client.execute(
                     uri: "/api/3.0/mlflow/users/current", method: .get,
@@ -501,7 +501,7 @@ struct AuthTests {
     @Test func theWebUISignsInWithAForm() async throws {
         let fixture = try ServerFixture(access: Self.access)
         try await fixture.server.access!.bootstrapAdmin(username: "admin", password: Self.password)
-        try await fixture.test { api in
+        try await fixture.test(.live) { api in
             let page = try await api.client.execute(
                 uri: "/experiments/0", method: .get, headers: [.accept: "text/html"])
             #expect(page.status == .seeOther)
