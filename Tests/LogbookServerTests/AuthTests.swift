@@ -210,6 +210,54 @@ struct AuthTests {
             .post, "tokens/create (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/create" },
             body: { _ in #"{"name": "laptop"}"# }),
         Row(.get, "tokens/list (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/list" }),
+        Row(
+            .post, "experiments/delete-experiment-tag", .edit,
+            body: { #"{"experiment_id": "\#($0.experimentID)", "key": "team"}"# }),
+        Row(
+            .post, "experiments/search-datasets", .signedIn,
+            path: { _ in "/ajax-api/2.0/mlflow/experiments/search-datasets" },
+            body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
+        Row(
+            .post, "logged-models/search", .signedIn, body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
+        Row(
+            .get, "metrics/get-history-bulk", .read,
+            path: { "/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=\($0.runID)&metric_key=loss" }),
+        Row(
+            .post, "runs/outputs", .edit,
+            body: { #"{"run_id": "\#($0.runID)", "models": [{"model_id": "\#($0.modelID)", "step": 0}]}"# }),
+        Row(
+            .get, "users/permissions/get (MLflow 3)", .manage,
+            path: {
+                "/api/3.0/mlflow/users/permissions/get?username=\($0.username)&resource_type=experiment&resource_id=\($0.experimentID)"
+            }),
+        Row(
+            .patch, "logged-models/<id> PATCH (finalize)", .edit,
+            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" },
+            body: { #"{"model_id": "\#($0.modelID)", "status": "LOGGED_MODEL_READY"}"# }),
+        Row(
+            .post, "logged-models/<id>/params", .edit, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/params" },
+            body: { #"{"model_id": "\#($0.modelID)", "params": [{"key": "lr", "value": "0.1"}]}"# }),
+        Row(
+            .patch, "logged-models/<id>/tags", .edit, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/tags" },
+            body: { #"{"model_id": "\#($0.modelID)", "tags": [{"key": "t", "value": "1"}]}"# }),
+        Row(
+            .delete, "logged-models/<id>/tags/<key>", .edit,
+            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/tags/stage" }),
+        Row(
+            .get, "logged-models/<id>/artifacts/files", .read,
+            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/artifacts/files?artifact_file_path=m.txt" }),
+        Row(
+            .get, "logged-models/<id>/artifacts/directories", .read,
+            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/artifacts/directories" }),
+        Row(
+            .get, "ajax get-artifact", .read,
+            path: { "/ajax-api/2.0/mlflow/get-artifact?run_id=\($0.runID)&path=a.txt" }),
+        Row(
+            .post, "ajax upload-artifact", .edit,
+            path: { "/ajax-api/2.0/mlflow/upload-artifact?run_uuid=\($0.runID)&path=up.txt" }, body: { _ in "data" }),
+        Row(.get, "web UI: artifact download", .read, path: { "/get-artifact?run_id=\($0.runID)&path=a.txt" }),
+        Row(.get, "web UI: compare", .read, path: { "/compare?run=\($0.runID)" }),
+        Row(.get, "server-info", .signedIn, path: { _ in "/api/3.0/mlflow/server-info" }),
     ]
 
     /// Every endpoint × every kind of caller → the status MLflow's rules give, over HTTP to a live
@@ -242,11 +290,12 @@ struct AuthTests {
             for row in Self.rows {
                 for caller in Caller.allCases {
                     counter += 1
-                    let subject = try await Self.subject(store, experimentID: experimentID, unique: "\(counter)")
+                    let subject = try await Self.subject(
+                        store, experimentID: experimentID, unique: "\(counter)", artifacts: fixture.artifacts)
                     try await row.setup?(store, subject)
                     var headers: HTTPFields =
                         row.body == nil || row.path(subject).contains("artifacts/")
-                        ? [:] : APIClient.json
+                            || row.path(subject).contains("upload-artifact") ? [:] : APIClient.json
                     if row.name.hasPrefix("web UI") { headers[.accept] = "text/html" }
                     switch caller {
                     case .anonymous: break
@@ -282,13 +331,26 @@ struct AuthTests {
         }
     }
 
-    static func subject(_ store: SQLiteStore, experimentID: String, unique: String) async throws -> Subject {
+    static func subject(_ store: SQLiteStore, experimentID: String, unique: String, artifacts: String) async throws
+        -> Subject
+    {
         let experiment = try await store.experiment(id: experimentID)
         if experiment.lifecycleStage == .deleted { try await store.restoreExperiment(id: experimentID) }
         let run = try await store.createRun(
             RunCreation(experimentID: experimentID, tags: [RunTag(key: "seed", value: "1")]))
         try await store.logMetric(runID: run.info.runID, Metric(key: "loss", value: 1, timestamp: 1, step: 0))
-        let model = try await store.createLoggedModel(LoggedModelCreation(experimentID: experimentID))
+        let model = try await store.createLoggedModel(
+            LoggedModelCreation(experimentID: experimentID, tags: [LoggedModelTag(key: "stage", value: "dev")]))
+        try await store.setExperimentTag(experimentID: experimentID, ExperimentTag(key: "team", value: "a"))
+        // A file in the run's and one in the model's artifacts, where the proxy keeps them.
+        for (directory, name) in [
+            ("\(experimentID)/\(run.info.runID)/artifacts", "a.txt"),
+            ("\(experimentID)/models/\(model.modelID)/artifacts", "m.txt"),
+        ] {
+            try FileManager.default.createDirectory(
+                atPath: artifacts + "/" + directory, withIntermediateDirectories: true)
+            try Data("file".utf8).write(to: URL(fileURLWithPath: artifacts + "/" + directory + "/" + name))
+        }
         let user = try await store.createUser(username: "target-\(unique)", passwordHash: "x", isAdmin: false)
         try await store.setPermission(.read, experimentID: experimentID, userID: user.id)
         let newcomer = try await store.createUser(username: "newcomer-\(unique)", passwordHash: "x", isAdmin: false)
