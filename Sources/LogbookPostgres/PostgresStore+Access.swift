@@ -150,13 +150,6 @@ extension PostgresStore: AccessStore {
         }
     }
 
-    public func experimentID(ofRun runID: String) async throws -> String? {
-        try await read { db in
-            try await db.first("SELECT experiment_id FROM runs WHERE run_id = ?", [.text(runID)])
-                .map { String(try $0.decode(Int64.self)) }
-        }
-    }
-
     public func permission(runID: String, userID: Int64) async throws -> (
         experimentID: String, permission: Permission?
     )? {

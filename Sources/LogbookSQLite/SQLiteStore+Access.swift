@@ -162,10 +162,6 @@ extension SQLiteStore: AccessStore {
         }
     }
 
-    public func experimentID(ofRun runID: String) async throws -> String? {
-        try lookup { db in try Self.experimentID(db, "SELECT experiment_id FROM runs WHERE run_id = ?", runID) }
-    }
-
     public func permission(runID: String, userID: Int64) async throws -> (
         experimentID: String, permission: Permission?
     )? {

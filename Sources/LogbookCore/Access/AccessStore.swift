@@ -49,9 +49,6 @@ public protocol AccessStore: Sendable {
     /// Revokes a user's grant on an experiment; none is `RESOURCE_DOES_NOT_EXIST`.
     func deletePermission(experimentID: String, userID: Int64) async throws
 
-    /// The experiment a run belongs to, or `nil` for an unknown run.
-    func experimentID(ofRun runID: String) async throws -> String?
-
     /// The experiment a run belongs to and the user's grant on it, in one lookup (every write to a
     /// run asks); `nil` for an unknown run.
     func permission(runID: String, userID: Int64) async throws -> (experimentID: String, permission: Permission?)?

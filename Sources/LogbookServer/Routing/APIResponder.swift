@@ -64,7 +64,8 @@ struct APIResponder: HTTPResponder {
         }
     }
 
-    /// Paths answered without signing in: liveness, version, the UI's static files, sign-in.
+    /// Paths answered without signing in: liveness, version, the UI's static files. (`/login` and
+    /// `/logout` are answered before this is asked.)
     static func isOpen(_ path: String) -> Bool {
         path == "/health" || path == "/version" || path.hasPrefix("/static/")
     }
