@@ -139,16 +139,10 @@ struct GitInfo: Sendable, Equatable {
 
     /// Runs git in `directory`; its trimmed output, or `nil` when git fails or is missing.
     private static func git(_ arguments: [String], in directory: String) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        guard
+            let completed = try? Subprocess.run(["git", "-C", directory] + arguments),
+            completed.succeeded
+        else { return nil }
+        return String(decoding: completed.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -177,10 +177,10 @@ struct ExecCommand: AsyncParsableCommand {
             child = try ChildProcess(
                 arguments: command, environment: environment, stdoutFile: outputs + "/stdout.txt",
                 stderrFile: outputs + "/stderr.txt")
-        } catch let failure as ChildProcess.LaunchFailure {
-            FileHandle.standardError.write(Data("logbook exec: \(failure.message)\n".utf8))
+        } catch let failure as Subprocess.LaunchFailure {
+            FileHandle.standardError.write(Data("logbook exec: \(failure.description)\n".utf8))
             try await run.setTags([
-                "logbook.exec.error": failure.message, "logbook.exec.exit_code": String(failure.status),
+                "logbook.exec.error": failure.description, "logbook.exec.exit_code": String(failure.status),
             ])
             try await client.endRun(status: .failed)
             return failure.status

@@ -1,4 +1,5 @@
 import Foundation
+import LogbookCore
 import Testing
 
 /// The throw-away PostgreSQL server `scripts/test` starts, named by `LOGBOOK_TEST_POSTGRES_URI`
@@ -45,17 +46,9 @@ public enum PostgresTestServer {
 
     /// Runs one SQL command with `psql` (from the postgresql-client package).
     public static func psql(_ uri: String, _ command: String) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", uri, "-c", command]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw TestServerError("psql \(command): \(String(decoding: message, as: UTF8.self))")
+        let completed = try Subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", uri, "-c", command])
+        guard completed.succeeded else {
+            throw TestServerError("psql \(command): \(String(decoding: completed.standardError, as: UTF8.self))")
         }
     }
 }
@@ -69,16 +62,8 @@ public struct TestServerError: Error, CustomStringConvertible {
 extension PostgresTestServer {
     /// The first column of each row `sql` returns, as text (with `psql`).
     public static func query(_ uri: String, _ sql: String) throws -> [String] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", uri, "-c", sql]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestServerError("psql failed: \(sql)") }
-        return String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let completed = try Subprocess.run(["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", uri, "-c", sql])
+        guard completed.succeeded else { throw TestServerError("psql failed: \(sql)") }
+        return String(decoding: completed.standardOutput, as: UTF8.self).split(separator: "\n").map(String.init)
     }
 }

@@ -51,7 +51,8 @@ struct BrowserTests {
         let script = Self.packageRoot.appendingPathComponent("Tests/Browser/\(name)").path
         let shots = Self.packageRoot.appendingPathComponent(".build/ui-screenshots").path
         let result = try await CLI.runProcess(
-            MLflowClientTests.python, [script, CLI.executable.path, shots], environment: ["PYTHONUNBUFFERED": "1"])
+            MLflowClientTests.python, [script, CLI.executable.path, shots],
+            environment: MLflowClientTests.pythonEnvironment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("OK"), "\(result.stderr)")
     }

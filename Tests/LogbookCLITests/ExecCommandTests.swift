@@ -83,8 +83,10 @@ struct ExecCommandTests {
     @Test func systemMetricsCoverTheCommandsWholeProcessTree() async throws {
         var cli = try CLI()
         cli.environment["LOGBOOK_SYSTEM_METRICS_SAMPLING_INTERVAL"] = "0.2"
-        // A grandchild (the shell's child) holding 300 MB and keeping a core busy for 2 s.
-        let burner = "b = b'x' * (300 << 20)\nimport time\nt = time.time()\nwhile time.time() - t < 2: pass"
+        // A grandchild (the shell's child) holding 300 MB and burning 2 s of CPU time (however long
+        // that takes on this shared machine).
+        let burner =
+            "b = b'x' * (300 << 20)\nimport time\nt = time.process_time()\nwhile time.process_time() - t < 2: pass"
         let result = try await cli(
             "exec", "--system-metrics", "--", "/bin/sh", "-c", "python3 -c \"$0\"; echo done", burner)
         #expect(result.status == 0, "\(result.stderr)")
@@ -96,7 +98,9 @@ struct ExecCommandTests {
             runID: run.info.runID, key: "system/process_cpu_utilization_percentage")
         #expect(memory.count >= 3)
         #expect(memory.map(\.value).max() ?? 0 > 300, "the grandchild's 300 MB are counted")
-        #expect(cpu.map(\.value).max() ?? 0 > 30, "the grandchild's busy core is counted")
+        // Uncounted, the tree (an idle shell) would show about 0 %; counted, its share of a core,
+        // 100 % on an idle machine and 20 % or more when every test runs at once.
+        #expect(cpu.map(\.value).max() ?? 0 > 10, "the grandchild's busy core is counted")
     }
 
     @Test func aMissingCommandIs127AndAFailedRun() async throws {
@@ -158,40 +162,30 @@ struct ExecCommandTests {
             echo ready > ready
             while true; do sleep 0.05; done
             """
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["exec", "--grace", "20", "--", "/bin/sh", "-c", script]
-        process.environment = cli.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try Subprocess(
+            [CLI.executable.path, "exec", "--grace", "20", "--", "/bin/sh", "-c", script],
+            environment: cli.environment, directory: cli.directory, standardOutput: .discard)
         let ready = cli.directory + "/ready"
         for _ in 0..<1200 where !FileManager.default.fileExists(atPath: ready) {
             try await Task.sleep(for: .milliseconds(25))
         }
         try #require(FileManager.default.fileExists(atPath: ready), "the command did not start")
-        process.terminate()  // SIGTERM to logbook exec
-        await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                process.waitUntilExit()
-                continuation.resume()
-            }
-        }
+        process.signal(SIGTERM)  // to logbook exec
+        let ending = await process.wait()
         #expect(FileManager.default.fileExists(atPath: cli.directory + "/got-term"), "the command got SIGTERM")
-        #expect(process.terminationStatus == 0, "the command's own status (its trap exits 0)")
+        #expect(ending == .exited(0), "the command's own status (its trap exits 0)")
         let run = try #require(try await runs(cli).first)
         #expect(run.info.status == .killed)
     }
 
     @Test func aSIGKILLedExecLeavesARunThatIsReapedLikeAnyOther() async throws {
         let cli = try CLI()
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = ["exec", "--name", "orphaned", "--", "/bin/sh", "-c", "echo $$ > child.pid; exec sleep 60"]
-        process.environment = cli.environment
-        process.currentDirectoryURL = URL(fileURLWithPath: cli.directory)
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let process = try Subprocess(
+            [
+                CLI.executable.path, "exec", "--name", "orphaned", "--", "/bin/sh", "-c",
+                "echo $$ > child.pid; exec sleep 60",
+            ],
+            environment: cli.environment, directory: cli.directory, standardOutput: .discard)
         // The command writes its pid once it runs (waited for up to 30 s: the machine may be busy).
         let pidFile = cli.directory + "/child.pid"
         var written: Int32?
@@ -205,10 +199,10 @@ struct ExecCommandTests {
         // The command's parent is logbook exec.
         let stat = try String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)
         let parent = try #require(Int32(stat[stat.lastIndex(of: ")")!...].split(separator: " ")[2]))
-        #expect(parent == process.processIdentifier)
+        #expect(parent == process.pid)
         defer { kill(child, SIGKILL) }  // the orphaned command
-        #expect(kill(parent, SIGKILL) == 0)
-        process.waitUntilExit()
+        process.signal(SIGKILL)
+        #expect(await process.wait() == .signaled(SIGKILL))
         #expect(try await runs(cli).first?.info.status == .running, "nothing ended it")
         try await Task.sleep(for: .milliseconds(1500))
         let reaped = try await cli("runs", "reap", "--older-than", "1s")
@@ -224,7 +218,7 @@ struct ExecCommandTests {
         let line = String(repeating: "0123456789", count: 7) + "abcdefghi"  // 79 characters and a newline
         let producer = "yes '\(line)' | head -c \(size)"
         // The output goes to /dev/null here, so that only logbook exec holds it on the way.
-        let result = try CLI.run(
+        let result = try await CLI.run(
             "/bin/sh", ["-c", "\"$0\" exec -- /bin/sh -c \"$1\" > /dev/null", CLI.executable.path, producer],
             environment: cli.environment, directory: cli.directory)
         #expect(result.status == 0, "\(result.stderr)")

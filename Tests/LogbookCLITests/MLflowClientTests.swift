@@ -16,6 +16,12 @@ struct MLflowClientTests {
             ?? packageRoot.appendingPathComponent(".venv/bin/python").path
     }
 
+    /// What every Python process with mlflow gets in its environment: unbuffered output, and
+    /// mlflow's telemetry off. (mlflow 3.17's telemetry thread sets and unsets a variable in
+    /// `os.environ` while the client's requests iterate it, which now and then fails a request with
+    /// `KeyError: '_MLFLOW_TELEMETRY_SESSION_ID'`; nor can it reach its collector from here.)
+    static let pythonEnvironment = ["PYTHONUNBUFFERED": "1", "MLFLOW_DISABLE_TELEMETRY": "true"]
+
     /// Whether the real client can run here. In CI it must (a missing install fails the test);
     /// elsewhere the test is skipped and says why.
     static var available: Bool {
@@ -30,7 +36,7 @@ struct MLflowClientTests {
         let script = Self.packageRoot.appendingPathComponent("Tests/Compatibility/\(name)").path
         let result = try await CLI.runProcess(
             Self.python, [script, CLI.executable.path],
-            environment: environment.merging(["PYTHONUNBUFFERED": "1"]) { $1 })
+            environment: environment.merging(Self.pythonEnvironment) { $1 })
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
         #expect(result.stderr.contains("OK"), "\(result.stderr)")
         return result

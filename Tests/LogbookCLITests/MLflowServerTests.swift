@@ -1,4 +1,5 @@
 import Foundation
+import LogbookCore
 import Testing
 
 /// Logbook's Swift client against MLflow's own server (`mlflow server` from the pinned PyPI
@@ -7,22 +8,20 @@ import Testing
 struct MLflowServerTests {
     /// `mlflow server` on a free loopback port, stopped when the test ends.
     final class MLflowServer {
-        let process = Process()
+        let process: Subprocess
         let url: String
 
         init(directory: String) throws {
             let port = try ServerCLITests.PortHolder().port  // free now; the holder closes at once
             url = "http://127.0.0.1:\(port)"
-            process.executableURL = URL(fileURLWithPath: MLflowClientTests.python)
-            process.arguments = [
-                "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", "\(port)", "--workers", "1",
-                "--backend-store-uri", "sqlite:///\(directory)/mlflow.db", "--default-artifact-root",
-                "\(directory)/mlartifacts",
-            ]
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            process.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try process.run()
+            process = try Subprocess(
+                [
+                    MLflowClientTests.python, "-m", "mlflow", "server", "--host", "127.0.0.1", "--port", "\(port)",
+                    "--workers", "1", "--backend-store-uri", "sqlite:///\(directory)/mlflow.db",
+                    "--default-artifact-root", "\(directory)/mlartifacts",
+                ],
+                environment: ProcessInfo.processInfo.environment.merging(MLflowClientTests.pythonEnvironment) { $1 },
+                directory: directory, standardOutput: .discard, standardError: .discard)
             // MLflow's server takes 10–25 s to start here; it listens once it is ready.
             let deadline = ContinuousClock.now + .seconds(120)
             while !Self.accepts(port: port) {
@@ -52,9 +51,9 @@ struct MLflowServerTests {
         /// MLflow's server runs uvicorn and job workers as child processes, which outlive a SIGTERM
         /// to the parent: end the whole tree.
         deinit {
-            let tree = Self.descendants(of: process.processIdentifier) + [process.processIdentifier]
+            let tree = Self.descendants(of: process.pid) + [process.pid]
             for pid in tree { kill(pid, SIGKILL) }
-            process.waitUntilExit()
+            process.wait()
         }
 
         /// The processes below `pid`, from /proc.

@@ -7,45 +7,6 @@ import Testing
 /// nothing it logged is lost, and nothing arrives twice.
 @Suite("Offline logging and logbook sync", .timeLimit(.minutes(5)))
 struct OfflineSyncTests {
-    /// A process whose output is collected as it comes.
-    final class Spawned: @unchecked Sendable {  // Process is thread-safe for this use; output sits behind a lock
-        let process = Process()
-        private let output = Locked("")
-
-        init(_ program: String, _ arguments: [String], environment: [String: String]) throws {
-            process.executableURL = URL(fileURLWithPath: program)
-            process.arguments = arguments
-            process.environment = environment
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            pipe.fileHandleForReading.readabilityHandler = { [output] handle in
-                let data = handle.availableData
-                output.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
-            try process.run()
-        }
-
-        var text: String { output.withLock { $0 } }
-
-        /// The first output line starting with `prefix`, waiting up to `timeout` for it.
-        func line(_ prefix: String, timeout: Duration = .seconds(120)) async throws -> String {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
-                if !process.isRunning, !text.contains(prefix) { break }
-                try await Task.sleep(for: .milliseconds(20))
-            }
-            Issue.record("no line starting with \(prefix); output so far:\n\(text)")
-            throw CancellationError()
-        }
-
-        func stop(signal: Int32 = SIGTERM) async {
-            if process.isRunning { kill(process.processIdentifier, signal) }
-            while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        }
-    }
-
     let directory = NSTemporaryDirectory() + "logbook-offline-" + UUID().uuidString
     var database: String { directory + "/server.db" }
     var journal: String { directory + "/journal" }
@@ -71,9 +32,9 @@ struct OfflineSyncTests {
 
     func startServer() async throws -> Spawned {
         let server = try Spawned(
-            CLI.executable.path,
             [
-                "server", "--port", "\(port)", "--backend-store-uri", database, "--artifacts-destination",
+                CLI.executable.path, "server", "--port", "\(port)", "--backend-store-uri", database,
+                "--artifacts-destination",
                 directory + "/a",
             ],
             environment: ["PATH": "/usr/bin:/bin", "HOME": directory])
@@ -105,7 +66,7 @@ struct OfflineSyncTests {
     /// first points, and returns the helper once it has logged the rest (its `OFFLINE` line).
     func logWhileTheServerGoesAway(_ mode: String) async throws -> (program: Spawned, offline: String) {
         let server = try await startServer()
-        let program = try Spawned(Self.helperPath, [mode], environment: environment)
+        let program = try Spawned([Self.helperPath, mode], environment: environment)
         _ = try await program.line("PHASE1")
         await server.stop()
         touch(go + ".1")
@@ -114,15 +75,14 @@ struct OfflineSyncTests {
 
     @Test func aServerStoppedWhileAProgramLogsLosesNothingAndGetsItAllWhenBack() async throws {
         let (program, offline) = try await logWhileTheServerGoesAway("offline")
-        defer { kill(program.process.processIdentifier, SIGKILL) }
+        defer { program.process.signal(SIGKILL) }
         #expect(
             offline.split(separator: " ")[1] == "75000",
             "every point logged while the server was down waits in the journal")
         let server = try await startServer()
         touch(go + ".2")
         #expect(try await program.line("DONE") == "DONE 0", "the runs' end sent the whole journal")
-        await program.stop(signal: 0)
-        #expect(program.process.terminationStatus == 0, "\(program.text)")
+        #expect(await program.stop(signal: 0) == .exited(0), "\(program.text)")
         await server.stop()
         try await expectEverythingOnTheServer(second: .finished)
     }

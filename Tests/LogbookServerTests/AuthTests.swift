@@ -528,8 +528,9 @@ struct AuthTests {
                     headers: [.authorization: Self.basic("admin", "not the password")])
                 try wrong.expectError(.unauthorized, .unauthenticated)
             }
-            // Three more while waiting: refused, and the wait grows to 8 s (however slow this machine is).
-            for _ in 0..<3 {
+            // Eight more: each counts as a failure, refused while waiting or checked after, so the
+            // wait is then at least 2⁸ s, however slowly this busy machine answers each one.
+            for _ in 0..<8 {
                 let early = try await api.client.execute(
                     uri: "/api/3.0/mlflow/users/current", method: .get,
                     headers: [.authorization: Self.basic("admin", "not the password")])

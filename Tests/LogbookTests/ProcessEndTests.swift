@@ -8,10 +8,11 @@ import Testing
 /// Runs the helper program in another process and ends that process in the ways real jobs end.
 @Suite("Process end", .timeLimit(.minutes(1)))
 struct ProcessEndTests {
-    struct Helper: @unchecked Sendable {  // Process and Pipe are thread-safe enough for this use
-        let process = Process()
-        let output = Pipe()
+    final class Helper: Sendable {
+        let process: Subprocess
         let store: SQLiteStore
+        /// What it printed and was not yet returned.
+        private let unread = Locked(Data())
 
         init(mode: String) throws {
             let directory = NSTemporaryDirectory() + "logbook-helper-" + UUID().uuidString
@@ -22,61 +23,59 @@ struct ProcessEndTests {
             let candidates = [products, products.deletingLastPathComponent()].map {
                 $0.appendingPathComponent("LogbookTestHelper")
             }
-            process.executableURL =
-                candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-            process.arguments = [mode]
-            process.environment = ["LOGBOOK_TRACKING_URI": path, "PATH": "/usr/bin:/bin"]
-            process.currentDirectoryURL = URL(fileURLWithPath: directory)
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-        }
-
-        private func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-            try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
-            }
-        }
-
-        private func offThePool(_ body: @escaping @Sendable () -> Void) async {
-            await withCheckedContinuation { continuation in
-                DispatchQueue.global().async {
-                    body()
-                    continuation.resume()
-                }
-            }
+            let program = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+            process = try Subprocess(
+                [program.path, mode], environment: ["LOGBOOK_TRACKING_URI": path, "PATH": "/usr/bin:/bin"],
+                directory: directory, standardOutput: .pipe, standardError: .discard)
         }
 
         /// Kills the helper if a failed test left it running, so that no process outlives the tests.
         func cleanUp() {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+            process.signal(SIGKILL)
         }
 
-        /// Starts the helper and returns the run ids it printed. The blocking reads run on a
-        /// Dispatch queue, not on the tasks' threads, which other tests need.
+        /// The run ids the helper printed on its READY line. The blocking reads run on a thread of
+        /// their own, not on the tasks' threads, which other tests need.
         func start() async throws -> [String] {
-            try await offThePool { try startBlocking() }
+            let text = await read(untilNewline: true)
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("READY") })
+            return line.split(separator: " ").dropFirst().map(String.init)
+        }
+
+        /// Sends `signal` to the helper.
+        func send(_ signal: Int32) {
+            process.signal(signal)
         }
 
         /// Waits for the helper to exit without blocking a task's thread.
-        func waitUntilExit() async {
-            await offThePool { process.waitUntilExit() }
+        @discardableResult
+        func waitUntilExit() async -> Subprocess.Ending {
+            await process.wait()
         }
 
         /// What the helper printed after its READY line, read once it has exited.
-        func remainingOutput() -> String {
-            String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        func remainingOutput() async -> String {
+            await read(untilNewline: false)
         }
 
-        private func startBlocking() throws -> [String] {
-            try process.run()
-            var text = ""
-            while !text.contains("\n") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                text += String(decoding: chunk, as: UTF8.self)
+        private func read(untilNewline: Bool) async -> String {
+            await withCheckedContinuation { continuation in
+                let thread = Thread { [self] in
+                    // swift-format-ignore: NeverForceUnwrap
+                    let source = process.standardOutput!
+                    var data = unread.withLock { $0 }
+                    var buffer = [UInt8](repeating: 0, count: 4096)
+                    while !(untilNewline && data.contains(UInt8(ascii: "\n"))) {
+                        let count = Glibc.read(source, &buffer, buffer.count)
+                        if count < 0, errno == EINTR { continue }
+                        guard count > 0 else { break }
+                        data.append(contentsOf: buffer[..<count])
+                    }
+                    unread.withLock { $0 = Data() }
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                }
+                thread.start()
             }
-            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("READY") })
-            return line.split(separator: " ").dropFirst().map(String.init)
         }
     }
 
@@ -85,10 +84,8 @@ struct ProcessEndTests {
         defer { helper.cleanUp() }
         let ids = try await helper.start()
         #expect(ids.count == 2)
-        helper.process.terminate()  // SIGTERM
-        await helper.waitUntilExit()
-        #expect(helper.process.terminationReason == .uncaughtSignal, "the process ends as the signal demands")
-        #expect(helper.process.terminationStatus == SIGTERM)
+        helper.send(SIGTERM)
+        #expect(await helper.waitUntilExit() == .signaled(SIGTERM), "the process ends as the signal demands")
         let parent = try await helper.store.run(id: ids[0])
         let child = try await helper.store.run(id: ids[1])
         #expect(parent.info.status == .killed)
@@ -103,7 +100,7 @@ struct ProcessEndTests {
         defer { helper.cleanUp() }
         let ids = try await helper.start()
         try await Task.sleep(for: .milliseconds(250))  // a couple of heartbeats
-        kill(helper.process.processIdentifier, SIGKILL)
+        helper.send(SIGKILL)
         await helper.waitUntilExit()
         let before = try await helper.store.run(id: ids[0])
         #expect(before.info.status == .running, "nobody could end it")
@@ -125,8 +122,7 @@ struct ProcessEndTests {
         let helper = try Helper(mode: "exit")
         defer { helper.cleanUp() }
         let ids = try await helper.start()
-        await helper.waitUntilExit()
-        #expect(helper.process.terminationStatus == 0)
+        #expect(await helper.waitUntilExit() == .exited(0))
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .finished)
         #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 10)
@@ -136,13 +132,11 @@ struct ProcessEndTests {
         let helper = try Helper(mode: "service")
         defer { helper.cleanUp() }
         let ids = try await helper.start()
-        helper.process.terminate()  // SIGTERM, which ServiceLifecycle turns into a graceful shutdown
-        await helper.waitUntilExit()
-        let said = helper.remainingOutput()
+        helper.send(SIGTERM)  // which ServiceLifecycle turns into a graceful shutdown
+        #expect(await helper.waitUntilExit() == .exited(0))
+        let said = await helper.remainingOutput()
         #expect(said.contains("GRACEFUL SHUTDOWN DONE"), "the app's own shutdown work ran to its end")
         #expect(said.contains("APP RETURNED"))
-        #expect(helper.process.terminationReason == .exit)
-        #expect(helper.process.terminationStatus == 0)
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .killed)
         #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 100)
@@ -152,11 +146,9 @@ struct ProcessEndTests {
         let helper = try Helper(mode: "handler")
         defer { helper.cleanUp() }
         let ids = try await helper.start()
-        helper.process.terminate()
-        await helper.waitUntilExit()
-        #expect(helper.remainingOutput().contains("APP HANDLER RAN"))
-        #expect(helper.process.terminationReason == .exit)
-        #expect(helper.process.terminationStatus == 0)
+        helper.send(SIGTERM)
+        #expect(await helper.waitUntilExit() == .exited(0))
+        #expect(await helper.remainingOutput().contains("APP HANDLER RAN"))
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .killed)
         #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 100)

@@ -25,16 +25,9 @@ struct RunMetadataTests {
 
     @discardableResult
     private func git(_ arguments: [String], in directory: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", directory] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "git \(arguments)")
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let completed = try Subprocess.run(["git", "-C", directory] + arguments)
+        #expect(completed.succeeded, "git \(arguments): \(String(decoding: completed.standardError, as: UTF8.self))")
+        return String(decoding: completed.standardOutput, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     @Test func gitTagsOfACleanRepository() throws {
