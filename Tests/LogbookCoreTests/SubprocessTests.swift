@@ -43,6 +43,12 @@ struct SubprocessTests {
             environment: ["GREETING": "hello", "PATH": "/usr/bin:/bin"], directory: directory)
         let lines = String(decoding: completed.standardOutput, as: UTF8.self).split(separator: "\n")
         #expect(lines == [Substring(URL(fileURLWithPath: directory).resolvingSymlinksInPath().path), "hello", "unset"])
+        #expect {
+            try Subprocess(["/bin/true"], directory: directory + "/missing")
+        } throws: { error in
+            (error as? Subprocess.LaunchFailure).map { $0.status == 126 && "\($0)".contains("no such directory") }
+                ?? false
+        }
     }
 
     /// Foundation's `Process.run()` crashes once a process has some 1,360 descriptors open (it

@@ -117,6 +117,10 @@ package final class Subprocess: Sendable {
         // descriptors, open databases) goes to the child, as with Python's subprocess.
         Self.closeFrom?(&actions, 3)
         if let directory {
+            // Checked here: the spawn would report a missing directory as a missing program.
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
+            else { throw fail("\(directory): no such directory") }
             guard let changeDirectory = Self.changeDirectory else {
                 throw fail("cannot start a program in another directory on this system")
             }
