@@ -183,7 +183,7 @@ struct ExecCommandTests {
         let process = try Subprocess(
             [
                 CLI.executable.path, "exec", "--name", "orphaned", "--", "/bin/sh", "-c",
-                "echo $$ > child.pid; exec sleep 60",
+                "echo $$ > child.pid; exec sleep 600",
             ],
             environment: cli.environment, directory: cli.directory, standardOutput: .discard)
         // The command writes its pid once it runs (waited for up to 30 s: the machine may be busy).
@@ -196,11 +196,11 @@ struct ExecCommandTests {
             if written == nil { try await Task.sleep(for: .milliseconds(25)) }
         }
         let child = try #require(written, "the command did not start")
+        defer { kill(child, SIGKILL) }  // the orphaned command (its sleep outlasts any slow start)
         // The command's parent is logbook exec.
         let stat = try String(contentsOfFile: "/proc/\(child)/stat", encoding: .utf8)
         let parent = try #require(Int32(stat[stat.lastIndex(of: ")")!...].split(separator: " ")[2]))
         #expect(parent == process.pid)
-        defer { kill(child, SIGKILL) }  // the orphaned command
         process.signal(SIGKILL)
         #expect(await process.wait() == .signaled(SIGKILL))
         #expect(try await runs(cli).first?.info.status == .running, "nothing ended it")
