@@ -10,17 +10,16 @@ who may read nothing sees no experiment; signing out ends the session. Every tes
 import base64
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
 import unittest
 import urllib.request
 
-from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
+
+import chromium
 
 LOGBOOK = None
 SHOTS = None
@@ -55,14 +54,7 @@ def start_server(workdir):
 
 class SignIn(unittest.TestCase):
     def setUp(self):
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1200,800"):
-            options.add_argument(argument)
-        options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or ""
-        service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-        self.driver = webdriver.Chrome(options=options, service=service)
-        self.driver.set_page_load_timeout(30)
+        self.driver = chromium.start(1200, 800)
 
     def tearDown(self):
         self.driver.save_screenshot(os.path.join(SHOTS, f"sign_in_{self._testMethodName}.png"))

@@ -8,22 +8,18 @@ left RUNNING), then checks what a person sees: the tables, filtering, sorting, t
 and compare pages' charts, a live chart, and escaping. Every test saves a screenshot.
 """
 
-import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
-import urllib.request
 
 import mlflow
 from mlflow import MlflowClient
-from selenium import webdriver
 from selenium.webdriver.common.by import By
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.support.ui import WebDriverWait
+
+import chromium
 
 LOGBOOK = None
 SHOTS = None
@@ -83,14 +79,7 @@ def log_with_mlflow():
 class WebUI(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        options = webdriver.ChromeOptions()
-        for argument in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1400,1000"):
-            options.add_argument(argument)
-        options.binary_location = shutil.which("chromium") or shutil.which("chromium-browser") or ""
-        service = Service(shutil.which("chromedriver") or "/usr/bin/chromedriver")
-        cls.driver = webdriver.Chrome(options=options, service=service)
-        cls.driver.set_page_load_timeout(30)
+        cls.driver = chromium.start(1400, 1000)
 
     @classmethod
     def tearDownClass(cls):

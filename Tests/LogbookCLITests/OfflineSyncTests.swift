@@ -1,6 +1,7 @@
 import Foundation
 import LogbookCore
 import LogbookSQLite
+import LogbookTesting
 import Testing
 
 /// A program logging to a `logbook server` that goes away (LogbookTestHelper's `offline` modes):

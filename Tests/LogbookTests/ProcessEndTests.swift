@@ -1,6 +1,7 @@
 import Foundation
 import LogbookCore
 import LogbookSQLite
+import LogbookTesting
 import Testing
 
 @testable import Logbook
@@ -8,11 +9,10 @@ import Testing
 /// Runs the helper program in another process and ends that process in the ways real jobs end.
 @Suite("Process end", .timeLimit(.minutes(1)))
 struct ProcessEndTests {
-    final class Helper: Sendable {
-        let process: Subprocess
+    /// The helper program in `mode`, logging into a SQLite file of its own.
+    struct Helper {
+        let program: Spawned
         let store: SQLiteStore
-        /// What it printed and was not yet returned.
-        private let unread = Locked(Data())
 
         init(mode: String) throws {
             let directory = NSTemporaryDirectory() + "logbook-helper-" + UUID().uuidString
@@ -23,59 +23,20 @@ struct ProcessEndTests {
             let candidates = [products, products.deletingLastPathComponent()].map {
                 $0.appendingPathComponent("LogbookTestHelper")
             }
-            let program = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
-            process = try Subprocess(
-                [program.path, mode], environment: ["LOGBOOK_TRACKING_URI": path, "PATH": "/usr/bin:/bin"],
-                directory: directory, standardOutput: .pipe, standardError: .discard)
+            let executable = candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+            program = try Spawned(
+                [executable.path, mode], environment: ["LOGBOOK_TRACKING_URI": path, "PATH": "/usr/bin:/bin"],
+                directory: directory)
         }
 
         /// Kills the helper if a failed test left it running, so that no process outlives the tests.
         func cleanUp() {
-            process.signal(SIGKILL)
+            program.process.signal(SIGKILL)
         }
 
-        /// The run ids the helper printed on its READY line. The blocking reads run on a thread of
-        /// their own, not on the tasks' threads, which other tests need.
+        /// The run ids the helper printed on its READY line.
         func start() async throws -> [String] {
-            let text = await read(untilNewline: true)
-            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("READY") })
-            return line.split(separator: " ").dropFirst().map(String.init)
-        }
-
-        /// Sends `signal` to the helper.
-        func send(_ signal: Int32) {
-            process.signal(signal)
-        }
-
-        /// Waits for the helper to exit without blocking a task's thread.
-        @discardableResult
-        func waitUntilExit() async -> Subprocess.Ending {
-            await process.wait()
-        }
-
-        /// What the helper printed after its READY line, read once it has exited.
-        func remainingOutput() async -> String {
-            await read(untilNewline: false)
-        }
-
-        private func read(untilNewline: Bool) async -> String {
-            await withCheckedContinuation { continuation in
-                let thread = Thread { [self] in
-                    // swift-format-ignore: NeverForceUnwrap
-                    let source = process.standardOutput!
-                    var data = unread.withLock { $0 }
-                    var buffer = [UInt8](repeating: 0, count: 4096)
-                    while !(untilNewline && data.contains(UInt8(ascii: "\n"))) {
-                        let count = Glibc.read(source, &buffer, buffer.count)
-                        if count < 0, errno == EINTR { continue }
-                        guard count > 0 else { break }
-                        data.append(contentsOf: buffer[..<count])
-                    }
-                    unread.withLock { $0 = Data() }
-                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
-                }
-                thread.start()
-            }
+            try await program.line("READY", timeout: .seconds(50)).split(separator: " ").dropFirst().map(String.init)
         }
     }
 
@@ -84,8 +45,8 @@ struct ProcessEndTests {
         defer { helper.cleanUp() }
         let ids = try await helper.start()
         #expect(ids.count == 2)
-        helper.send(SIGTERM)
-        #expect(await helper.waitUntilExit() == .signaled(SIGTERM), "the process ends as the signal demands")
+        #expect(
+            await helper.program.stop(signal: SIGTERM) == .signaled(SIGTERM), "the process ends as the signal demands")
         let parent = try await helper.store.run(id: ids[0])
         let child = try await helper.store.run(id: ids[1])
         #expect(parent.info.status == .killed)
@@ -100,8 +61,7 @@ struct ProcessEndTests {
         defer { helper.cleanUp() }
         let ids = try await helper.start()
         try await Task.sleep(for: .milliseconds(250))  // a couple of heartbeats
-        helper.send(SIGKILL)
-        await helper.waitUntilExit()
+        await helper.program.stop(signal: SIGKILL)
         let before = try await helper.store.run(id: ids[0])
         #expect(before.info.status == .running, "nobody could end it")
         let lastBeat = try #require(Heartbeat.last(of: before))
@@ -122,7 +82,7 @@ struct ProcessEndTests {
         let helper = try Helper(mode: "exit")
         defer { helper.cleanUp() }
         let ids = try await helper.start()
-        #expect(await helper.waitUntilExit() == .exited(0))
+        #expect(await helper.program.stop(signal: 0) == .exited(0))
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .finished)
         #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 10)
@@ -132,9 +92,9 @@ struct ProcessEndTests {
         let helper = try Helper(mode: "service")
         defer { helper.cleanUp() }
         let ids = try await helper.start()
-        helper.send(SIGTERM)  // which ServiceLifecycle turns into a graceful shutdown
-        #expect(await helper.waitUntilExit() == .exited(0))
-        let said = await helper.remainingOutput()
+        // SIGTERM, which ServiceLifecycle turns into a graceful shutdown.
+        #expect(await helper.program.stop(signal: SIGTERM) == .exited(0))
+        let said = helper.program.text
         #expect(said.contains("GRACEFUL SHUTDOWN DONE"), "the app's own shutdown work ran to its end")
         #expect(said.contains("APP RETURNED"))
         let run = try await helper.store.run(id: ids[0])
@@ -146,9 +106,8 @@ struct ProcessEndTests {
         let helper = try Helper(mode: "handler")
         defer { helper.cleanUp() }
         let ids = try await helper.start()
-        helper.send(SIGTERM)
-        #expect(await helper.waitUntilExit() == .exited(0))
-        #expect(await helper.remainingOutput().contains("APP HANDLER RAN"))
+        #expect(await helper.program.stop(signal: SIGTERM) == .exited(0))
+        #expect(helper.program.text.contains("APP HANDLER RAN"))
         let run = try await helper.store.run(id: ids[0])
         #expect(run.info.status == .killed)
         #expect(try await helper.store.metricHistory(runID: run.id, key: "loss").count == 100)

@@ -91,9 +91,9 @@ package final class Subprocess: Sendable {
         // The parent's ends of the pipes, then the child's ends, closed here once it runs.
         var readEnds: [Int32?] = [nil, nil]
         var childEnds: [Int32] = []
-        func fail(_ message: String) -> LaunchFailure {
+        func fail(_ message: String, status: Int32 = 126) -> LaunchFailure {
             for descriptor in readEnds.compactMap({ $0 }) + childEnds { close(descriptor) }
-            return LaunchFailure(description: message, status: 126)
+            return LaunchFailure(description: message, status: status)
         }
         for (index, output) in [standardOutput, standardError].enumerated() {
             let target = Int32(index + 1)
@@ -105,9 +105,11 @@ package final class Subprocess: Sendable {
             case .standardOutput:
                 posix_spawn_file_actions_adddup2(&actions, 1, target)
             case .pipe:
+                // Both ends close-on-exec, so no program started elsewhere in this process keeps
+                // them (the child's copy on its standard output or error is not: `dup2` clears it).
                 var ends: [Int32] = [0, 0]
                 guard pipe(&ends) == 0 else { throw fail("cannot create a pipe: \(Self.reason(errno))") }
-                _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
+                for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
                 readEnds[index] = ends[0]
                 childEnds.append(ends[1])
                 posix_spawn_file_actions_adddup2(&actions, ends[1], target)
@@ -151,9 +153,9 @@ package final class Subprocess: Sendable {
         for descriptor in childEnds { close(descriptor) }
         childEnds = []
         guard result == 0 else {
-            let failure = fail("\(arguments[0]): \(Self.reason(result))")
             throw result == ENOENT
-                ? LaunchFailure(description: "\(arguments[0]): command not found", status: 127) : failure
+                ? fail("\(arguments[0]): command not found", status: 127)
+                : fail("\(arguments[0]): \(Self.reason(result))")
         }
         self.pid = pid
         self.standardOutput = readEnds[0]
