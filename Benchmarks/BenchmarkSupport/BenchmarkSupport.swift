@@ -41,3 +41,18 @@ public func benchmarkDirectory(_ name: String) throws -> String {
     try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
     return directory
 }
+
+/// Runs `body(0)` … `body(count - 1)` at once, each on a thread of its own, and returns when all
+/// have. For load from several connections: `DispatchQueue.concurrentPerform` runs no more
+/// iterations at a time than there are cores (two here), so four connections would be two.
+public func concurrently(_ count: Int, _ body: @escaping @Sendable (Int) -> Void) {
+    let group = DispatchGroup()
+    for index in 0..<count {
+        group.enter()
+        Thread {
+            body(index)
+            group.leave()
+        }.start()
+    }
+    group.wait()
+}

@@ -51,7 +51,7 @@ func logBatchRate(ports: [Int], connections count: Int, requests: Int, keys: Int
         }
     }
     let start = ContinuousClock.now
-    DispatchQueue.concurrentPerform(iterations: count) { index in
+    concurrently(count) { index in
         for body in bodies[index] {
             try! connections[index].request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
         }

@@ -37,79 +37,108 @@ report("cold start to the first /health answer", String(format: "%.3f s", coldSt
 usleep(300_000)
 report("idle RSS after start", String(format: "%.1f MiB", memoryMiB("VmRSS", process: pid)))
 
-/// The store's log-batch rate for 300 batches of 1000 points over `keys` keys.
-func storeBatchRate(_ store: SQLiteStore, keys: Int) async throws -> Double {
-    let runID = try await store.createRun(RunCreation()).id
-    let batches = (0..<300).map { batch in
+// log-batch: the server against the store alone, in rounds. Each round times a segment of the
+// store alone (in this process, on a file of its own, same shapes) right before the same load
+// through the server, and the figure is the median of the rounds' ratios: this machine's speed
+// drifts by 2× within minutes, so only figures measured side by side compare.
+let rounds = 21
+
+/// `count` batches of 1000 points as a training loop logs them (`keys` keys at each step), the
+/// first at step `first`.
+func storeBatches(keys: Int, from first: Int, count: Int) -> [RunBatch] {
+    (0..<count).map { batch in
         RunBatch(
             metrics: (0..<1000).map { index in
-                let step = batch * (1000 / keys) + index / keys
+                let step = first + batch * (1000 / keys) + index / keys
                 return Metric(
                     key: keys == 1 ? "loss" : "metric_\(index % keys)", value: Double(index) * 0.001 + 0.5,
                     timestamp: 1_700_000_000_000 + Int64(step), step: Int64(step))
             })
     }
-    let start = ContinuousClock.now
-    for batch in batches { try await store.logBatch(runID: runID, batch) }
-    return 300_000 / (ContinuousClock.now - start).seconds
 }
 
-// The store alone, in this process, on a file of its own beside the server's: the rates the
-// server's figures are compared with (same shapes, same machine, same run).
-let storeRates: (oneKey: Double, tenKeys: Double, singleCall: Double)
+/// Points per second for `batches` of 1000 points sent over `connections`, one thread each.
+func serverRate(_ connections: [HTTPConnection], _ bodies: [[[UInt8]]]) -> Double {
+    let start = ContinuousClock.now
+    concurrently(connections.count) { index in
+        for body in bodies[index] {
+            try! connections[index].request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
+        }
+    }
+    return Double(bodies.joined().count * 1000) / (ContinuousClock.now - start).seconds
+}
+
+/// The median and the quartiles of `values`.
+func quartiles(_ values: [Double]) -> (low: Double, median: Double, high: Double) {
+    let sorted = values.sorted()
+    return (sorted[sorted.count / 4], sorted[sorted.count / 2], sorted[sorted.count * 3 / 4])
+}
+
+struct BatchLoad {
+    let name: String
+    /// Keys per step; 1000 / keys steps per batch.
+    let keys: Int
+    /// Connections (each with a run of its own) and batches per connection in one round (the
+    /// store alone writes 30 in each).
+    let connections: Int
+    let batches: Int
+    var storeRates: [Double] = []
+    var serverRates: [Double] = []
+}
+
+var loads = [
+    BatchLoad(name: "1000-point requests (one key), 1 connection", keys: 1, connections: 1, batches: 30),
+    BatchLoad(name: "1000-point requests (10 keys × 100 steps), 1 connection", keys: 10, connections: 1, batches: 30),
+    BatchLoad(name: "1000-point requests (one key), 4 connections", keys: 1, connections: 4, batches: 20),
+]
+let singleCommit: Double
 do {
     let store = try SQLiteStore(path: directory + "/store-alone.db")
-    let oneKey = try await storeBatchRate(store, keys: 1)
-    let tenKeys = try await storeBatchRate(store, keys: 10)
+    var storeRuns: [String] = []
+    var serverRuns: [[(HTTPConnection, String)]] = []
+    for load in loads {
+        storeRuns.append(try await store.createRun(RunCreation()).id)
+        serverRuns.append(
+            try (0..<load.connections).map { _ in
+                let connection = try HTTPConnection(port: port)
+                return (connection, try createRun(connection))
+            })
+    }
+    for round in 0..<rounds {
+        for (index, load) in loads.enumerated() {
+            let batches = storeBatches(keys: load.keys, from: round * 30 * (1000 / load.keys), count: 30)
+            let storeSeconds = try await seconds {
+                for batch in batches { try await store.logBatch(runID: storeRuns[index], batch) }
+            }
+            loads[index].storeRates.append(Double(batches.count * 1000) / storeSeconds)
+            let first = round * load.batches * (1000 / load.keys)
+            let bodies = serverRuns[index].map { _, runID in
+                (0..<load.batches).map {
+                    loopBody(runID: runID, keys: load.keys, from: first + $0 * (1000 / load.keys), count: 1000)
+                }
+            }
+            loads[index].serverRates.append(serverRate(serverRuns[index].map(\.0), bodies))
+        }
+    }
     let runID = try await store.createRun(RunCreation()).id
     let began = ContinuousClock.now
     for step in 0..<5000 {
         try await store.logMetric(
             runID: runID, Metric(key: "acc", value: 0.5, timestamp: 1_700_000_000_000 + Int64(step), step: Int64(step)))
     }
-    let single = (ContinuousClock.now - began).seconds
-    storeRates = (oneKey, tenKeys, single / 5000)
+    singleCommit = (ContinuousClock.now - began).seconds / 5000
     try store.close()
-    report("store alone: log-batch, 1000 points of one key", String(format: "%.0f points/s", oneKey))
-    report("store alone: log-batch, 10 keys × 100 steps", String(format: "%.0f points/s", tenKeys))
-    report("store alone: single-point commit", String(format: "%.0f µs", single / 5000 * 1e6))
 }
-
-// log-batch, one connection: 300 requests of 1000 points, bodies prepared beforehand.
-for (name, keys, storeRate) in [("one key", 1, storeRates.oneKey), ("10 keys × 100 steps", 10, storeRates.tenKeys)] {
-    let runID = try createRun(api)
-    let bodies = (0..<300).map { loopBody(runID: runID, keys: keys, from: $0 * (1000 / keys), count: 1000) }
-    let elapsed = try await seconds {
-        for body in bodies {
-            try api.request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
-        }
-    }
-    let rate = 300_000 / elapsed
+for load in loads {
+    let ratio = quartiles(zip(load.serverRates, load.storeRates).map { $0 / $1 * 100 })
     report(
-        "log-batch, 1000-point requests (\(name)), 1 connection",
-        String(format: "%.0f points/s = %.0f%% of the store alone", rate, rate / storeRate * 100))
-}
-
-// log-batch, 4 connections in parallel (4 runs), one thread each.
-do {
-    let connections = try (0..<4).map { _ in try HTTPConnection(port: port) }
-    let bodies = try connections.map { connection in
-        let runID = try createRun(connection)
-        return (0..<75).map { batchBody(runID: runID, key: "loss", from: $0 * 1000, count: 1000) }
-    }
-    let start = ContinuousClock.now
-    DispatchQueue.concurrentPerform(iterations: connections.count) { index in
-        for body in bodies[index] {
-            try! connections[index].request("POST", "/api/2.0/mlflow/runs/log-batch", body: body).expectOK("log-batch")
-        }
-    }
-    let elapsed = (ContinuousClock.now - start).seconds
-    report(
-        "log-batch, 1000-point requests, 4 connections",
+        "log-batch, \(load.name)",
         String(
-            format: "%.0f points/s = %.0f%% of the store alone", 300_000 / elapsed,
-            300_000 / elapsed / storeRates.oneKey * 100))
+            format: "%.0f points/s = %.0f%% of the store alone (median of %d rounds; quartiles %.0f–%.0f%%)",
+            quartiles(load.serverRates).median, ratio.median, rounds, ratio.low, ratio.high))
+    report("  the store alone, same batches, beside it", String(format: "%.0f points/s", quartiles(load.storeRates).median))
 }
+report("store alone: single-point commit", String(format: "%.0f µs", singleCommit * 1e6))
 
 // Baseline: the HTTP round trip alone.
 let healthSeconds: Double
@@ -141,7 +170,7 @@ do {
         "log-metric, sequential keep-alive calls",
         String(
             format: "%.0f calls/s (%.0f µs each) = %.2f× (/health round trip + single-point commit)",
-            Double(calls) / elapsed, each * 1e6, each / (healthSeconds + storeRates.singleCall)))
+            Double(calls) / elapsed, each * 1e6, each / (healthSeconds + singleCommit)))
 }
 
 // The same from a client that leaves Nagle's algorithm on: the server must still not stall

@@ -145,7 +145,7 @@ report(
 
 // The browser asks for the charts at once (one connection each): the wall time until all answered.
 func requestAtOnce(_ connections: [HTTPConnection], _ paths: [String]) {
-    DispatchQueue.concurrentPerform(iterations: paths.count) { index in
+    concurrently(paths.count) { index in
         guard let response = try? connections[index].request("GET", paths[index]) else { fatalError(paths[index]) }
         response.expectOK(paths[index])
     }
