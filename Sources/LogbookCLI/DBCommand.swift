@@ -14,6 +14,7 @@ struct DBCommand: AsyncParsableCommand {
     /// `logbook db copy --from URI --to URI [--experiment NAME]…`
     struct Copy: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "copy",
             abstract:
                 "Copy experiments and runs (ids, params, metric histories, tags, inputs) from one store to another.",
             discussion: """

@@ -11,7 +11,8 @@ struct ExperimentsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List experiments, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List experiments, newest first.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Which experiments: active, deleted or all.") var view: ViewOption = .active
@@ -38,7 +39,8 @@ struct ExperimentsCommand: AsyncParsableCommand {
     }
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an experiment and print its id.")
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Create an experiment and print its id.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The experiment's name (unique).") var name: String
         @Option(help: "Where its runs' artifacts go (default: ./logbook-artifacts/<id>).") var artifactLocation: String?
@@ -54,6 +56,7 @@ struct ExperimentsCommand: AsyncParsableCommand {
 
     struct Delete: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delete",
             abstract: "Delete an experiment and its runs (soft: `restore` brings them back).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "Experiment id or name.") var experiment: String
@@ -69,7 +72,8 @@ struct ExperimentsCommand: AsyncParsableCommand {
     }
 
     struct Restore: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restore a deleted experiment and its runs.")
+        static let configuration = CommandConfiguration(
+            commandName: "restore", abstract: "Restore a deleted experiment and its runs.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "Experiment id or name.") var experiment: String
 

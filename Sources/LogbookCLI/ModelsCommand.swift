@@ -12,7 +12,8 @@ struct ModelsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List logged models, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List logged models, newest first.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Experiment id or name (default: every active experiment).") var experiment: String?
@@ -47,6 +48,7 @@ struct ModelsCommand: AsyncParsableCommand {
 
     struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one logged model: status, source run, artifact location, params, metrics and tags.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions

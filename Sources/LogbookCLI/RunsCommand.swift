@@ -11,7 +11,7 @@ struct RunsCommand: AsyncParsableCommand {
     )
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List runs, newest first.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @Option(help: "Experiment id or name (default: every active experiment).") var experiment: String?
@@ -32,7 +32,8 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     struct Show: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one run: info, params, metrics and tags.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show one run: info, params, metrics and tags.")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: OutputOptions
         @Argument(help: "The run's id.") var runID: String
@@ -50,7 +51,8 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     struct Delete: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Delete a run (soft: `restore` brings it back).")
+        static let configuration = CommandConfiguration(
+            commandName: "delete", abstract: "Delete a run (soft: `restore` brings it back).")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The run's id.") var runID: String
 
@@ -63,7 +65,7 @@ struct RunsCommand: AsyncParsableCommand {
     }
 
     struct Restore: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Restore a deleted run.")
+        static let configuration = CommandConfiguration(commandName: "restore", abstract: "Restore a deleted run.")
         @OptionGroup var store: StoreOptions
         @Argument(help: "The run's id.") var runID: String
 

@@ -17,7 +17,8 @@ struct TokenCommand: AsyncParsableCommand {
     )
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Make a token; prints its secret once.")
+        static let configuration = CommandConfiguration(
+            commandName: "create", abstract: "Make a token; prints its secret once.")
 
         @OptionGroup var store: StoreOptions
         @Option(help: "What the token is for, to tell your tokens apart.") var name = "token"
@@ -37,7 +38,8 @@ struct TokenCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Your tokens (never their secrets).")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "Your tokens (never their secrets).")
 
         @OptionGroup var store: StoreOptions
 
@@ -59,6 +61,7 @@ struct TokenCommand: AsyncParsableCommand {
 
     struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke one of your tokens; it stops working at once.")
 
         @OptionGroup var store: StoreOptions
