@@ -136,7 +136,9 @@ for load in loads {
         String(
             format: "%.0f points/s = %.0f%% of the store alone (median of %d rounds; quartiles %.0f–%.0f%%)",
             quartiles(load.serverRates).median, ratio.median, rounds, ratio.low, ratio.high))
-    report("  the store alone, same batches, beside it", String(format: "%.0f points/s", quartiles(load.storeRates).median))
+    report(
+        "  the store alone, same batches, beside it", String(format: "%.0f points/s", quartiles(load.storeRates).median)
+    )
 }
 report("store alone: single-point commit", String(format: "%.0f µs", singleCommit * 1e6))
 
