@@ -3,8 +3,6 @@ import Foundation
 import Logbook
 import LogbookCore
 import LogbookServer
-import Logging
-import ServiceLifecycle
 
 #if canImport(Glibc)
     import Glibc
@@ -97,29 +95,19 @@ struct ExecCommand: AsyncParsableCommand {
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // The mlflow client speaks only to tracking servers (it would read a postgresql:// URI as
-            // its own schema): over a database, serve it. The server starts while the run is
-            // created; one that cannot start ends the run FAILED before the command would run.
-            var announcement: AsyncStream<String>.Iterator?
-            var serving: ServiceGroup?
+            // its own schema): over a database, serve it on a loopback port. The port is bound
+            // before the run is created (no port, no run); the server itself starts when the
+            // command first connects, so a command that never does pays nothing for it.
+            var childTrackingURI = uri.description
             if uri.isDatabase {
-                let (urls, announce) = AsyncStream<String>.makeStream()
+                let listener = try LoopbackListener()
                 let server = TrackingServer(
                     store: trackingStore,
                     configuration: ServerConfiguration(
-                        host: "127.0.0.1", port: 0,
+                        host: "127.0.0.1", port: listener.port,
                         artifactsDestination: FileManager.default.currentDirectoryPath + "/logbook-artifacts"))
-                let application = server.application(onRunning: { url in
-                    announce.yield(url)
-                    announce.finish()
-                })
-                let services = ServiceGroup(services: [application], logger: Logger(label: "logbook.exec"))
-                serving = services
-                group.addTask {
-                    // A server that stops (or never binds) ends the announcement, so nothing waits for it.
-                    defer { announce.finish() }
-                    try await services.run()
-                }
-                announcement = urls.makeAsyncIterator()
+                group.addTask { try await server.serve(listener) }
+                childTrackingURI = listener.url
             }
             var runTags = Self.pairs(tags)
             runTags["logbook.exec.command"] = command.map(Self.shellQuoted).joined(separator: " ")
@@ -127,16 +115,6 @@ struct ExecCommand: AsyncParsableCommand {
             runTags["logbook.exec.host"] = ProcessInfo.processInfo.hostName
             if let parentID = parent ?? enclosing { runTags[SystemTag.parentRunID] = parentID }
             let run = try await client.startRun(name: name, tags: runTags, systemMetrics: systemMetrics ? true : nil)
-            var childTrackingURI = uri.description
-            if var iterator = announcement {
-                guard let url = await iterator.next() else {
-                    let message = "Could not serve the store to the command on a loopback port."
-                    try? await run.setTag("logbook.exec.error", message)
-                    try? await client.endRun(status: .failed)
-                    throw LogbookError(.internalError, message)
-                }
-                childTrackingURI = url
-            }
             let paramPairs = Self.pairs(params)
             do {
                 if !paramPairs.isEmpty {
@@ -156,7 +134,7 @@ struct ExecCommand: AsyncParsableCommand {
             childEnvironment["LOGBOOK_TRACKING_URI"] = uri.description
 
             let status = try await supervise(run: run, client: client, environment: childEnvironment)
-            await serving?.triggerGracefulShutdown()
+            group.cancelAll()  // the command is gone: stop serving it
             try await group.waitForAll()
             return status
         }

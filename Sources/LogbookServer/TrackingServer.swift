@@ -46,11 +46,6 @@ public struct TrackingServer: Sendable {
     public func application(onRunning: @escaping @Sendable (String) async -> Void = { _ in })
         -> some ApplicationProtocol
     {
-        let context = ServerContext(
-            store: store, artifacts: ArtifactDirectory(root: configuration.artifactsDestination),
-            configuration: configuration, access: access)
-        var logger = Logger(label: "logbook.server")
-        logger.logLevel = .warning
         let host = configuration.host
         return Application(
             responder: APIResponder(server: context),
@@ -61,7 +56,21 @@ public struct TrackingServer: Sendable {
                 let shownHost = host.contains(":") ? "[\(host)]" : host
                 await onRunning("http://\(shownHost):\(port)")
             },
-            logger: logger)
+            logger: Self.logger)
+    }
+
+    /// What every request's handlers share: the store, the artifact directory, access control.
+    var context: ServerContext {
+        ServerContext(
+            store: store, artifacts: ArtifactDirectory(root: configuration.artifactsDestination),
+            configuration: configuration, access: access)
+    }
+
+    /// The server's logger: warnings and errors only.
+    static var logger: Logger {
+        var logger = Logger(label: "logbook.server")
+        logger.logLevel = .warning
+        return logger
     }
 
     /// Makes SwiftNIO's event loops run Swift concurrency's tasks, so a request's handler runs on
