@@ -123,7 +123,9 @@ struct GitInfo: Sendable, Equatable {
             let commit = repository.commit
         else { return nil }
         // Whether tracked files changed needs the index compared with the files: git's own job.
-        let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) ?? ""
+        // Without optional locks git does not write its refreshed index back: no index.lock to
+        // collide with the user's own git commands, and a millisecond less.
+        let status = git(["--no-optional-locks", "status", "--porcelain", "--untracked-files=no"], in: directory) ?? ""
         return GitInfo(
             commit: commit, branch: repository.branch, repoURL: repository.remoteURL.map(stripCredentials),
             dirty: !status.isEmpty)

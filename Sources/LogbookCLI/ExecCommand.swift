@@ -173,8 +173,8 @@ struct ExecCommand: AsyncParsableCommand {
         try await run.setTags(endTags)
         for file in ["stdout.txt", "stderr.txt"] {
             let path = outputs + "/" + file
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
-            if size == 0 { try? FileManager.default.removeItem(atPath: path) }
+            var info = stat()
+            if stat(path, &info) == 0, info.st_size == 0 { unlink(path) }
         }
         do {
             try await run.logArtifacts(from: outputs)

@@ -4,7 +4,7 @@ import Foundation
 public enum RunNames {
     /// A new run id: a random (version 4) UUID as 32 lowercase hex characters.
     public static func newRunID() -> String {
-        UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        UUID().uuidString.lowercased().filter { $0 != "-" }
     }
 
     /// A readable name for a run that was given none: `adjective-noun-N`, N in 0…1000, at most
