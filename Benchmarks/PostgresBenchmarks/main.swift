@@ -59,11 +59,15 @@ func logBatchRate(ports: [Int], connections count: Int, requests: Int, keys: Int
     return Double(perConnection * count * 1000) / (ContinuousClock.now - start).seconds
 }
 
-func createRunRate(port: Int, runs: Int) throws -> Double {
-    let connection = try HTTPConnection(port: port)
+/// runs/s of `runs` create-run requests over `connections` connections all sending at once (a
+/// sweep starting its trials), one after another on each.
+func createRunRate(port: Int, runs: Int, connections count: Int = 1) throws -> Double {
+    let connections = try (0..<count).map { _ in try HTTPConnection(port: port) }
     let start = ContinuousClock.now
-    for _ in 0..<runs { _ = try createRun(connection) }
-    return Double(runs) / (ContinuousClock.now - start).seconds
+    concurrently(count) { index in
+        for _ in 0..<runs / count { _ = try! createRun(connections[index]) }
+    }
+    return Double(runs / count * count) / (ContinuousClock.now - start).seconds
 }
 
 // MARK: log-batch and create-run through Logbook
@@ -89,6 +93,11 @@ if wanted("server") {
     report(
         "create-run, 1 server, sequential",
         String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 2000)))
+    for connections in [4, 8] {
+        report(
+            "create-run, 1 server, \(connections) connections at once",
+            String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 4000, connections: connections)))
+    }
     let second = try logbookServer(uri)
     report(
         "log-batch, 2 servers, 4 connections (aggregate)",
