@@ -5,7 +5,7 @@
 // Run: LOGBOOK_TEST_POSTGRES_URI=postgresql://user:pw@127.0.0.1:5432/postgres \
 //      swift run -c release PostgresBenchmarks [work dir]
 // (each figure gets a database of its own, created and dropped with psql.)
-// LOGBOOK_BENCH_ONLY=copy (or server, search; comma-separated) runs only those parts.
+// LOGBOOK_BENCH_ONLY=copy (or server, create-run, search; comma-separated) runs only those parts.
 //
 // Figures: log-batch points/s with 1000-point requests through one server (one key; 10 keys ×
 // 100 steps), the curve from 1 to 4 connections, 2 servers with 4 connections; create-run runs/s;
@@ -90,6 +90,23 @@ if wanted("server") {
                 format: "%.0f points/s", try logBatchRate(ports: [server.port], connections: connections, requests: 400)
             ))
     }
+    let second = try logbookServer(uri)
+    report(
+        "log-batch, 2 servers, 4 connections (aggregate)",
+        String(
+            format: "%.0f points/s", try logBatchRate(ports: [server.port, second.port], connections: 4, requests: 400))
+    )
+    second.stop()
+    server.stop()
+    PostgresTestServer.dropDatabase(uri)
+}
+
+// MARK: create-run through Logbook
+
+if wanted("create-run") {
+    let uri = try database()
+    let server = try logbookServer(uri)
+    _ = try createRunRate(port: server.port, runs: 400, connections: 8)  // warm-up: the pool's connections open
     report(
         "create-run, 1 server, sequential",
         String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 2000)))
@@ -98,13 +115,6 @@ if wanted("server") {
             "create-run, 1 server, \(connections) connections at once",
             String(format: "%.0f runs/s", try createRunRate(port: server.port, runs: 4000, connections: connections)))
     }
-    let second = try logbookServer(uri)
-    report(
-        "log-batch, 2 servers, 4 connections (aggregate)",
-        String(
-            format: "%.0f points/s", try logBatchRate(ports: [server.port, second.port], connections: 4, requests: 400))
-    )
-    second.stop()
     server.stop()
     PostgresTestServer.dropDatabase(uri)
 }

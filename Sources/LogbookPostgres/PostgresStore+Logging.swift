@@ -32,7 +32,8 @@ extension PostgresStore {
 
     /// One transaction: a failure anywhere (a param conflict, a deleted run, a lost connection)
     /// leaves nothing of the batch behind. Running it twice changes nothing, so it is retried when
-    /// the connection drops.
+    /// the connection drops. A batch of metrics alone (a training loop's) is one statement after
+    /// the run's lookup: two round trips instead of six.
     public func logBatch(runID: String, _ batch: RunBatch) async throws {
         try Validation.validateRunID(runID)
         let batch = try validation.validated(batch)
@@ -42,6 +43,14 @@ extension PostgresStore {
         // one is already there, the transaction has rolled back whole and runs again skipping them.
         for skippingDuplicates in [false, true] {
             do {
+                if batch.params.isEmpty && batch.tags.isEmpty && !batch.metrics.contains(where: { $0.modelID != nil }) {
+                    try await statement(idempotent: true) { db in
+                        let runKey = try await Self.activeRunKey(db, runID)
+                        try await Self.insertMetrics(
+                            db, runKey: runKey, batch.metrics, skippingDuplicates: skippingDuplicates)
+                    }
+                    return
+                }
                 try await write { db in
                     let runKey = try await Self.activeRunKey(db, runID)
                     try await Self.insertParams(db, runKey: runKey, runID: runID, batch.params)
@@ -178,15 +187,16 @@ extension PostgresStore {
         }
     }
 
-    /// Appends points and keeps each key's summary point current, in three statements whatever
-    /// the batch's size: the summaries (one upsert of each key's best point in the batch), the
-    /// series ids, and the points (arrays unnested; exact duplicates of stored points skipped, or,
-    /// unless `skippingDuplicates`, ``DuplicatePoints`` thrown by the transaction).
+    /// Appends points and keeps each key's summary point current, in one statement whatever the
+    /// batch's size: the summaries (an upsert of each key's best point in the batch) and, with the
+    /// series ids the upsert returns, the points (arrays unnested; exact duplicates of stored
+    /// points skipped, or, unless `skippingDuplicates`, ``DuplicatePoints`` thrown).
     ///
     /// The summary is the point with the largest `(step, timestamp, value)` where NaN ranks below
-    /// every number (``Metric/supersedes(_:)``): the tuple `(step, timestamp, 1 - is_nan, value)`.
-    /// The upsert's condition is checked against the latest committed summary under its row
-    /// lock, so concurrent writers keep the maximum whatever the interleaving.
+    /// every number (``Metric/supersedes(_:)``). The upsert always updates a key's row — to the
+    /// larger of the stored summary and the batch's best, compared under the row's lock against
+    /// the latest committed summary — so concurrent writers keep the maximum whatever the
+    /// interleaving, and every key's series id comes back.
     static func insertMetrics(_ db: SQLSession, runKey: Int64, _ metrics: [Metric], skippingDuplicates: Bool = true)
         async throws
     {
@@ -197,37 +207,44 @@ extension PostgresStore {
             best[metric.key] = metric
         }
         let summaries = Array(best.values)
-        try await db.execute(
-            """
-            INSERT INTO metric_series (run_key, key, step, timestamp, is_nan, value)
-            SELECT ?, * FROM unnest(?::text[], ?::int8[], ?::int8[], ?::int8[], ?::float8[])
-            ON CONFLICT (run_key, key) DO UPDATE
-            SET step = excluded.step, timestamp = excluded.timestamp, is_nan = excluded.is_nan, value = excluded.value
-            WHERE (excluded.step, excluded.timestamp, 1 - excluded.is_nan, excluded.value)
-                > (metric_series.step, metric_series.timestamp, 1 - metric_series.is_nan, metric_series.value)
-            """,
-            [
-                .integer(runKey), .texts(summaries.map(\.key)), .integers(summaries.map(\.step)),
-                .integers(summaries.map(\.timestamp)), .integers(summaries.map { $0.value.isNaN ? 1 : 0 }),
-                .reals(summaries.map(\.value)),
-            ])
-        var seriesIDs: [String: Int64] = [:]
-        for row in try await db.rows(
-            "SELECT key, series_id FROM metric_series WHERE run_key = ? AND key = ANY(?)",
-            [.integer(runKey), .texts(Array(best.keys))])
-        {
-            seriesIDs[try row.text(0)] = try row.int64(1)
+        let binds: [Bind] = [
+            .integer(runKey), .texts(summaries.map(\.key)), .integers(summaries.map(\.step)),
+            .integers(summaries.map(\.timestamp)), .integers(summaries.map { $0.value.isNaN ? 1 : 0 }),
+            .reals(summaries.map(\.value)),
+            .texts(metrics.map(\.key)), .integers(metrics.map(\.step)), .integers(metrics.map(\.timestamp)),
+            .integers(metrics.map { $0.value.isNaN ? 1 : 0 }), .reals(metrics.map(\.value)),
+        ]
+        if skippingDuplicates {
+            try await db.execute(InsertNewMetrics.self, binds)
+        } else {
+            try await db.execute(InsertMetrics.self, binds)
         }
-        try await db.execute(
-            """
+    }
+
+    private enum InsertMetrics: PreparedSQL {
+        static let name = "logbook_insert_metrics"
+        static let sql = """
+            WITH s AS (
+                INSERT INTO metric_series (run_key, key, step, timestamp, is_nan, value)
+                SELECT $1, * FROM unnest($2::text[], $3::int8[], $4::int8[], $5::int8[], $6::float8[])
+                ON CONFLICT (run_key, key) DO UPDATE SET (step, timestamp, is_nan, value) = (
+                    SELECT b.* FROM (VALUES
+                        (excluded.step, excluded.timestamp, excluded.is_nan, excluded.value),
+                        (metric_series.step, metric_series.timestamp, metric_series.is_nan, metric_series.value)
+                    ) AS b (step, timestamp, is_nan, value)
+                    ORDER BY b.step DESC, b.timestamp DESC, b.is_nan, b.value DESC LIMIT 1)
+                RETURNING key, series_id)
             INSERT INTO metric_points (series_id, step, timestamp, is_nan, value)
-            SELECT * FROM unnest(?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::float8[])\(skippingDuplicates ? " ON CONFLICT DO NOTHING" : "")
-            """,
-            [
-                .integers(metrics.map { seriesIDs[$0.key]! }), .integers(metrics.map(\.step)),
-                .integers(metrics.map(\.timestamp)), .integers(metrics.map { $0.value.isNaN ? 1 : 0 }),
-                .reals(metrics.map(\.value)),
-            ])
+            SELECT s.series_id, p.step, p.timestamp, p.is_nan, p.value
+            FROM unnest($7::text[], $8::int8[], $9::int8[], $10::int8[], $11::float8[]) AS p (key, step, timestamp, is_nan, value)
+            JOIN s USING (key)
+            """
+    }
+
+    /// The same, skipping points already stored (a re-sent batch).
+    private enum InsertNewMetrics: PreparedSQL {
+        static let name = "logbook_insert_new_metrics"
+        static let sql = InsertMetrics.sql + " ON CONFLICT DO NOTHING"
     }
 
     /// Writes params once. A key logged before with the same value is fine; with another value

@@ -9,25 +9,13 @@ extension PostgresStore {
         let runID = RunNames.newRunID()
         var latest: [String: String] = [:]
         for tag in allTags { latest[tag.key] = tag.value }
-        // One statement, so one round trip and atomic by itself: the experiment's row is checked
-        // (and share-locked against a concurrent delete), the run and its tags inserted only when
-        // it is active. Not retried on a lost connection: the run may exist already.
+        // Not retried on a lost connection: the run may exist already.
         let row = try await statement(idempotent: false) { db in
             try await db.rows(
-                """
-                WITH e AS (SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = ? FOR SHARE),
-                r AS (
-                    INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
-                    SELECT ?::text, ?, ?, ?, 'RUNNING', ?, e.artifact_location || '/' || ?::text || '/artifacts', 'active'
-                    FROM e WHERE e.lifecycle_stage = 'active'
-                    RETURNING run_key, artifact_uri),
-                t AS (INSERT INTO tags (run_key, key, value) SELECT r.run_key, u.k, u.v FROM r, unnest(?::text[], ?::text[]) AS u(k, v))
-                SELECT (SELECT lifecycle_stage FROM e), (SELECT artifact_uri FROM r)
-                """,
+                CreateRun.self,
                 [
-                    .integer(experimentNumber), .text(runID), .integer(experimentNumber), .text(name),
-                    .text(creation.userID), .integer(creation.startTime), .text(runID), .texts(Array(latest.keys)),
-                    .texts(Array(latest.values)),
+                    .integer(experimentNumber), .text(runID), .text(name), .text(creation.userID),
+                    .integer(creation.startTime), .texts(Array(latest.keys)), .texts(Array(latest.values)),
                 ])[0]
         }
         guard let stage = try row.optionalText(0) else {
@@ -38,6 +26,24 @@ extension PostgresStore {
         }
         return creation.createdRun(
             id: runID, experimentID: String(experimentNumber), name: name, tags: allTags, artifactURI: artifactURI)
+    }
+
+    /// A run's creation in one statement, so one round trip and atomic by itself: the experiment's
+    /// row is checked (and share-locked against a concurrent delete), the run and its tags
+    /// inserted only when it is active. Its answer: the experiment's stage (NULL when there is no
+    /// such experiment) and the new run's artifact URI (NULL when none was created).
+    private enum CreateRun: PreparedSQL {
+        static let name = "logbook_create_run"
+        static let sql = """
+            WITH e AS (SELECT artifact_location, lifecycle_stage FROM experiments WHERE experiment_id = $1 FOR SHARE),
+            r AS (
+                INSERT INTO runs (run_id, experiment_id, name, user_id, status, start_time, artifact_uri, lifecycle_stage)
+                SELECT $2::text, $1, $3, $4, 'RUNNING', $5, e.artifact_location || '/' || $2::text || '/artifacts', 'active'
+                FROM e WHERE e.lifecycle_stage = 'active'
+                RETURNING run_key, artifact_uri),
+            t AS (INSERT INTO tags (run_key, key, value) SELECT r.run_key, u.k, u.v FROM r, unnest($6::text[], $7::text[]) AS u(k, v))
+            SELECT (SELECT lifecycle_stage FROM e), (SELECT artifact_uri FROM r)
+            """
     }
 
     public func run(id: String) async throws -> Run {
@@ -106,11 +112,15 @@ extension PostgresStore {
     /// The run's internal key, or an error when it does not exist or is deleted.
     static func activeRunKey(_ db: SQLSession, _ runID: String) async throws -> Int64 {
         guard
-            let row = try await db.rows("SELECT run_key, lifecycle_stage FROM runs WHERE run_id = ?", [.text(runID)])
-                .first
+            let row = try await db.rows(RunKey.self, [.text(runID)]).first
         else { throw LogbookError.runNotFound(runID) }
         guard try row.text(1) == LifecycleStage.active.rawValue else { throw LogbookError.runNotActive(runID) }
         return try row.int64(0)
+    }
+
+    private enum RunKey: PreparedSQL {
+        static let name = "logbook_run_key"
+        static let sql = "SELECT run_key, lifecycle_stage FROM runs WHERE run_id = $1"
     }
 
     /// Inserts or replaces tags (the last value of a key wins); `mlflow.runName` also renames the run.

@@ -56,6 +56,23 @@ struct SQLSession {
         _ = try await connection.query(Self.query(sql, binds), logger: logger).collect()
     }
 
+    /// The rows a prepared statement returns: parsed and planned on the first call on this
+    /// connection, only executed after that.
+    func rows<Statement: PreparedSQL>(_ statement: Statement.Type, _ binds: [Bind]) async throws
+        -> [PostgresRandomAccessRow]
+    {
+        var rows: [PostgresRandomAccessRow] = []
+        for try await row in try await connection.execute(Prepared<Statement>(binds: binds), logger: logger) {
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Runs a prepared statement, discarding any rows.
+    func execute<Statement: PreparedSQL>(_ statement: Statement.Type, _ binds: [Bind]) async throws {
+        _ = try await rows(statement, binds)
+    }
+
     /// The first column of the first row, if any.
     func first(_ sql: String, _ binds: [Bind] = []) async throws -> PostgresCell? {
         try await rows(sql, binds).first.map { $0[0] }
@@ -76,19 +93,25 @@ struct SQLSession {
                 text.append(character)
             }
         }
-        var bindings = PostgresBindings(capacity: binds.count)
+        return PostgresQuery(unsafeSQL: text, binds: PostgresBindings(binds))
+    }
+}
+
+extension PostgresBindings {
+    /// The values, typed for PostgreSQL's binary format.
+    init(_ binds: [Bind]) {
+        self.init(capacity: binds.count)
         for bind in binds {
             switch bind {
-            case .integer(let number): bindings.append(number)
-            case .real(let number): bindings.append(number)
-            case .text(let text): bindings.append(text)
-            case .null: bindings.appendNull()
-            case .integers(let numbers): bindings.append(numbers)
-            case .reals(let numbers): bindings.append(numbers)
-            case .texts(let texts): bindings.append(texts)
+            case .integer(let number): append(number)
+            case .real(let number): append(number)
+            case .text(let text): append(text)
+            case .null: appendNull()
+            case .integers(let numbers): append(numbers)
+            case .reals(let numbers): append(numbers)
+            case .texts(let texts): append(texts)
             }
         }
-        return PostgresQuery(unsafeSQL: text, binds: bindings)
     }
 }
 
