@@ -209,11 +209,16 @@ extension PostgresStore {
         do {
             let session = SQLSession(connection: connection, logger: logger)
             try await session.execute("SELECT pg_advisory_lock(?)", [.integer(Self.schemaLock)])
-            try await session.execute(
-                """
-                CREATE TABLE IF NOT EXISTS logbook_schema (
-                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_time BIGINT NOT NULL)
-                """)
+            // Created only when missing (not IF NOT EXISTS, which needs the right to create in the
+            // schema even when the table is there): a role with only the right to read and write
+            // the tables can serve a database its owner has set up.
+            if try await session.first("SELECT to_regclass('logbook_schema') IS NULL")?.decode(Bool.self) == true {
+                try await session.execute(
+                    """
+                    CREATE TABLE logbook_schema (
+                        version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_time BIGINT NOT NULL)
+                    """)
+            }
             let current =
                 try await session.first("SELECT COALESCE(MAX(version), 0) FROM logbook_schema")
                 .map { try $0.decode(Int64.self) } ?? 0

@@ -58,14 +58,27 @@ struct SQLSession {
 
     /// The rows a prepared statement returns: parsed and planned on the first call on this
     /// connection, only executed after that.
+    ///
+    /// PostgresNIO remembers a failed preparation for the rest of the connection's life and
+    /// answers every later use of the statement there with the same error. So after any error
+    /// but those a statement's execution raises in normal work — bad data (class 22), an integrity
+    /// violation (class 23: a re-sent point) or a serialization conflict (class 40), none of which
+    /// preparing can raise — the connection is closed and the pool opens a fresh one: a lock
+    /// timeout while an upgrade holds a table, say, fails one call, not every later one.
     func rows<Statement: PreparedSQL>(_ statement: Statement.Type, _ binds: [Bind]) async throws
         -> [PostgresRandomAccessRow]
     {
-        var rows: [PostgresRandomAccessRow] = []
-        for try await row in try await connection.execute(Prepared<Statement>(binds: binds), logger: logger) {
-            rows.append(row)
+        do {
+            var rows: [PostgresRandomAccessRow] = []
+            for try await row in try await connection.execute(Prepared<Statement>(binds: binds), logger: logger) {
+                rows.append(row)
+            }
+            return rows
+        } catch let error as PSQLError {
+            let state = error.serverInfo?[.sqlState] ?? ""
+            if !["22", "23", "40"].contains(state.prefix(2)) { try? await connection.close() }
+            throw error
         }
-        return rows
     }
 
     /// Runs a prepared statement, discarding any rows.

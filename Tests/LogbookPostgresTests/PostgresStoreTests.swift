@@ -172,6 +172,63 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A statement that failed to prepare on a connection (here: its table renamed away for a
+    /// moment; in production, a lock timeout while an upgrade holds the table) fails that call
+    /// only. PostgresNIO answers every later use on the same connection with the first error, so
+    /// the store replaces the connection.
+    @Test func aStatementThatFailedToPrepareWorksOnceItCan() async throws {
+        try await PostgresDatabase.with { uri in
+            // One connection, so a later call gets the connection the failed one used, if kept.
+            let store = try PostgresStore(
+                uri: uri,
+                configuration: .init(
+                    artifactRoot: NSTemporaryDirectory() + "logbook-pg-artifacts", maximumConnections: 1))
+            try await store.prepare()
+            try PostgresTestServer.psql(uri, "ALTER TABLE experiments RENAME TO experiments_away")
+            let failed = await expectError(.internalError) {
+                _ = try await store.createRun(RunCreation(experimentID: "0"))
+            }
+            #expect(failed?.message.contains("does not exist") == true, "\(String(describing: failed))")
+            try PostgresTestServer.psql(uri, "ALTER TABLE experiments_away RENAME TO experiments")
+            for _ in 0..<3 {
+                let run = try await store.createRun(RunCreation(experimentID: "0"))
+                #expect(run.info.status == .running)
+            }
+            await store.close()
+        }
+    }
+
+    /// A team's database administrator sets the schema up as its owner; the servers connect as a
+    /// role that may only read and write the tables.
+    @Test func aRoleThatMayOnlyReadAndWriteServesADatabaseSetUpByItsOwner() async throws {
+        try await PostgresDatabase.with { uri in
+            let owner = try Self.open(uri)
+            try await owner.prepare()
+            await owner.close()
+            let role = "logbook_writer_\(UInt32.random(in: 0...UInt32.max))"
+            try PostgresTestServer.psql(
+                uri,
+                """
+                CREATE ROLE \(role) LOGIN PASSWORD 'writer';
+                GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO \(role);
+                GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO \(role);
+                """)
+            defer { try? PostgresTestServer.psql(uri, "DROP OWNED BY \(role); DROP ROLE \(role)") }
+            var components = try #require(URLComponents(string: uri))
+            (components.user, components.password) = (role, "writer")
+            let store = try Self.open(try #require(components.string))
+            let run = try await store.createRun(RunCreation(experimentID: "0"))
+            try await store.logBatch(
+                runID: run.id,
+                RunBatch(
+                    metrics: [Metric(key: "loss", value: 0.5, timestamp: 1, step: 1)],
+                    params: [Param(key: "lr", value: "0.1")]
+                ))
+            #expect(try await store.run(id: run.id).data.metric("loss") == 0.5)
+            await store.close()
+        }
+    }
+
     /// One list of random searches against both stores holding the same runs: each answers what
     /// the documented semantics give on its data, and both match the same runs.
     @Test func searchesAnswerAsTheSQLiteStore() async throws {
