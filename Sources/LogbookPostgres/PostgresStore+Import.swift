@@ -64,12 +64,9 @@ extension PostgresStore: RunImporting {
 
     public func importMetrics(runID: String, _ metrics: [Metric], intoNewRun: Bool) async throws {
         guard !metrics.isEmpty else { return }
-        try await write { db in
-            guard let runKey = try await db.first("SELECT run_key FROM runs WHERE run_id = ?", [.text(runID)]) else {
-                throw LogbookError.runNotFound(runID)
-            }
-            try await Self.insertMetrics(
-                db, runKey: try runKey.decode(Int64.self), metrics, skippingDuplicates: !intoNewRun)
+        let stage = try await statement(idempotent: true) { db in
+            try await Self.insertMetrics(db, runID: runID, anyStage: true, metrics, skippingDuplicates: !intoNewRun)
         }
+        guard stage != nil else { throw LogbookError.runNotFound(runID) }
     }
 }
