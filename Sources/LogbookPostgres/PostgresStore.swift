@@ -110,8 +110,8 @@ public final class PostgresStore: TrackingStore {
         try await transaction("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", idempotent: true, body)
     }
 
-    /// Runs `body`, whose only write is a single statement (atomic by itself, so without BEGIN and
-    /// COMMIT and their round trips), on a pooled connection. Reads before it see committed data.
+    /// Runs `body`, which sends a single statement (atomic by itself, so without BEGIN and COMMIT:
+    /// one round trip), on a pooled connection.
     func statement<T: Sendable>(idempotent: Bool, _ body: (SQLSession) async throws -> T) async throws -> T {
         try await transaction(nil, idempotent: idempotent, body)
     }

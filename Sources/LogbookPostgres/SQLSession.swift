@@ -81,11 +81,6 @@ struct SQLSession {
         }
     }
 
-    /// Runs a prepared statement, discarding any rows.
-    func execute<Statement: PreparedSQL>(_ statement: Statement.Type, _ binds: [Bind]) async throws {
-        _ = try await rows(statement, binds)
-    }
-
     /// The first column of the first row, if any.
     func first(_ sql: String, _ binds: [Bind] = []) async throws -> PostgresCell? {
         try await rows(sql, binds).first.map { $0[0] }
