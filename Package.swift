@@ -84,9 +84,13 @@ let package = Package(
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            // The web UI's stylesheet, scripts and icon, served by the one binary.
-            resources: [.copy("UI/Assets")]
+            // The web UI's stylesheet, scripts and icon, compiled into the binary by EmbedAssets.
+            exclude: ["UI/Assets"],
+            plugins: ["EmbedAssets"]
         ),
+        // Writes a folder of text files as Swift string constants (the web UI's assets).
+        .executableTarget(name: "EmbedAssetsTool"),
+        .plugin(name: "EmbedAssets", capability: .buildTool(), dependencies: ["EmbedAssetsTool"]),
         // The store that is an MLflow-compatible tracking server, over REST.
         .target(
             name: "LogbookREST",

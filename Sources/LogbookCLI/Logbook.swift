@@ -13,6 +13,7 @@ struct LogbookCommand: AsyncParsableCommand {
             names a SQLite file, a PostgreSQL database (postgresql://) or a tracking server (http:// or https://), \
             else ./logbook.db.
             """,
+        version: LogbookVersion.current,
         subcommands: [
             ExperimentsCommand.self, RunsCommand.self, ModelsCommand.self, ExecCommand.self, UICommand.self,
             ServerCommand.self, DBCommand.self, SyncCommand.self, TokenCommand.self, DemoCommand.self,

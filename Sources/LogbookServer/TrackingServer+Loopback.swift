@@ -38,7 +38,7 @@ extension TrackingServer {
             } catch {
                 response = Response(status: .internalServerError)
             }
-            response.headers[.server] = "logbook"
+            response.headers[.server] = ServerEndpoints.serverName
             do {
                 try await writer.write(response: response.head, body: response.body)
             } catch is HTTPParserError {

@@ -50,7 +50,7 @@ public struct TrackingServer: Sendable {
         return Application(
             responder: APIResponder(server: context),
             configuration: ApplicationConfiguration(
-                address: .hostname(host, port: configuration.port), serverName: "logbook"),
+                address: .hostname(host, port: configuration.port), serverName: ServerEndpoints.serverName),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? 0
                 let shownHost = host.contains(":") ? "[\(host)]" : host

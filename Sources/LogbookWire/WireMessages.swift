@@ -92,6 +92,8 @@ public struct ServerInfoResponse: Codable, Sendable {
     public var presignedUploadRunIDSupported: Bool
     public var presignedUploadModelIDSupported: Bool
     public var featuresEnabled: [String: Bool]
+    /// Logbook's own version (`LogbookVersion`); MLflow's servers leave it out.
+    public var logbookVersion: String?
 
     enum CodingKeys: String, CodingKey {
         case storeType = "store_type"
@@ -102,12 +104,13 @@ public struct ServerInfoResponse: Codable, Sendable {
         case presignedUploadRunIDSupported = "presigned_upload_run_id_supported"
         case presignedUploadModelIDSupported = "presigned_upload_model_id_supported"
         case featuresEnabled = "features_enabled"
+        case logbookVersion = "logbook_version"
     }
 
     public init(
         storeType: String?, workspacesEnabled: Bool, traceArchivalEnabled: Bool, multipartUploadsEnabled: Bool,
         multipartDownloadsEnabled: Bool, presignedUploadRunIDSupported: Bool, presignedUploadModelIDSupported: Bool,
-        featuresEnabled: [String: Bool]
+        featuresEnabled: [String: Bool], logbookVersion: String? = nil
     ) {
         self.storeType = storeType
         self.workspacesEnabled = workspacesEnabled
@@ -117,6 +120,7 @@ public struct ServerInfoResponse: Codable, Sendable {
         self.presignedUploadRunIDSupported = presignedUploadRunIDSupported
         self.presignedUploadModelIDSupported = presignedUploadModelIDSupported
         self.featuresEnabled = featuresEnabled
+        self.logbookVersion = logbookVersion
     }
 }
 

@@ -1,10 +1,11 @@
-import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
 
-/// The UI's stylesheet, scripts and icon: package resources (`UI/Assets`), read once and served
-/// from memory under `/static/`, with an ETag so a browser revalidates instead of downloading again.
+/// The UI's stylesheet, scripts and icon: compiled into the binary from `UI/Assets` by the
+/// EmbedAssets build plugin (nothing is looked up on disk, so a copied binary serves them), and
+/// served from memory under `/static/` with an ETag so a browser revalidates instead of
+/// downloading again.
 enum Assets {
     struct Asset: Sendable {
         let bytes: ByteBuffer
@@ -12,25 +13,17 @@ enum Assets {
         let etag: String
     }
 
-    static let names = ["style.css", "app.js", "charts.js", "icon.svg"]
-
-    /// Every asset by name; a missing resource is a packaging error and stops the server at once.
+    /// Every asset by name, built once from the embedded text.
     static let all: [String: Asset] = {
         var assets: [String: Asset] = [:]
-        for name in names {
-            guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Assets"),
-                let data = try? Data(contentsOf: url)
-            else { fatalError("The web UI's \(name) is missing from the LogbookServer resource bundle.") }
+        for (name, text) in EmbeddedAssets.files {
+            let bytes = ByteBuffer(staticString: text)
             var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in data { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-            assets[name] = Asset(
-                bytes: ByteBuffer(bytes: data), contentType: contentType(name), etag: "\"\(String(hash, radix: 16))\"")
+            for byte in bytes.readableBytesView { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            assets[name] = Asset(bytes: bytes, contentType: contentType(name), etag: "\"\(String(hash, radix: 16))\"")
         }
         return assets
     }()
-
-    /// Total size of the assets, uncompressed.
-    static var totalBytes: Int { all.values.reduce(0) { $0 + $1.bytes.readableBytes } }
 
     static func url(_ name: String) -> UIURL { UIURL("/static/" + name) }
 

@@ -1,3 +1,5 @@
+import LogbookCore
+
 /// The frame every page shares: head, top bar, breadcrumbs, notes about ignored query values.
 enum Layout {
     static func page(title: String, crumbs: [(title: String, url: UIURL?)] = [], notes: [String] = [], body: HTML)
@@ -30,6 +32,7 @@ enum Layout {
             \(noteList)
             \(body)
             </main>
+            <footer class="site">Logbook \(LogbookVersion.current) · MLflow \(ServerEndpoints.mlflowVersion) tracking API</footer>
             </body>
             </html>
             """
