@@ -27,6 +27,14 @@ struct CLITests {
         #expect(try await cli("experiments", "list").stdout.contains("vision"))
     }
 
+    /// `logbook --version` prints the version from its one place (the install test checks the
+    /// packaged binary, away from any build folder, in a clean Debian root).
+    @Test func versionIsLogbooksVersion() async throws {
+        let version = try await CLI()("--version")
+        #expect(version.status == 0)
+        #expect(version.stdout == LogbookVersion.current + "\n")
+    }
+
     @Test func experimentsJSONIsMLflowsShape() async throws {
         let cli = try CLI()
         try await cli("experiments", "create", "json-exp")

@@ -140,18 +140,20 @@ struct ProtocolTests {
 
     @Test("health, version, server-info and logged-models/search answer as the stock client expects")
     func serverEndpoints() async throws {
-        try await ServerFixture().test { api in
+        try await ServerFixture().test(.live) { api in
             let health = try await api.client.execute(uri: "/health", method: .get)
             #expect(health.text == "OK")
             let head = try await api.client.execute(uri: "/health", method: .head)
             #expect(head.status == .ok)
             #expect(head.body.readableBytes == 0)
             let version = try await api.client.execute(uri: "/version", method: .get)
-            #expect(version.text.split(separator: ".").count == 3)
+            #expect(version.text == "3.17.2")
+            #expect(version.headers[.server] == "logbook/\(LogbookVersion.current)")
             for uri in ["/api/3.0/mlflow/server-info", "/ajax-api/3.0/mlflow/server-info"] {
                 let info = try await api.client.execute(uri: uri, method: .get).json
                 #expect(info["multipart_uploads_enabled"] == .bool(false))
                 #expect(info["store_type"].string == "SqlStore")
+                #expect(info["logbook_version"].string == LogbookVersion.current)
             }
             #expect(try await api.ok("logged-models/search", #"{"experiment_ids": ["0"]}"#) == .object([:]))
         }

@@ -67,6 +67,7 @@ struct WebUITests {
             #expect(page.headers[.contentSecurityPolicy]?.contains("script-src 'self'") == true)
             #expect(page.text.contains("ui-sweep"))
             #expect(page.text.contains("<td class=\"num\">5</td>"))
+            #expect(page.text.contains("<footer class=\"site\">Logbook \(LogbookVersion.current) "))
             let bad = try await Self.page(client, "/?filter=name%20%3D%3D%3D%20x")
             #expect(bad.status == .ok)
             #expect(bad.text.contains("class=\"filter-error\""))
@@ -257,13 +258,21 @@ struct WebUITests {
         }
     }
 
+    /// Every file of `Sources/LogbookServer/UI/Assets`, compiled in by the EmbedAssets plugin, is
+    /// served byte for byte, with validators.
     @Test func assetsAreServedWithValidatorsAndStaySmall() async throws {
         let fixture = try ServerFixture()
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/LogbookServer/UI/Assets")
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasPrefix(".") }
+        #expect(Set(names).isSuperset(of: ["style.css", "app.js", "charts.js", "icon.svg"]))
         try await fixture.test { client in
             var total = 0
-            for name in ["style.css", "app.js", "charts.js", "icon.svg"] {
+            for name in names {
                 let asset = try await client.client.execute(uri: "/static/\(name)", method: .get)
                 #expect(asset.status == .ok, "\(name)")
+                let source = try Data(contentsOf: folder.appendingPathComponent(name))
+                #expect(Data(asset.body.readableBytesView) == source, "\(name) differs from the source file")
                 total += asset.body.readableBytes
                 let etag = try #require(asset.headers[.eTag])
                 let again = try await client.client.execute(
