@@ -190,6 +190,7 @@ extension PostgresStore {
         Migration(
             version: 2, name: "users, tokens and experiment permissions (logbook server --auth)",
             statements: AccessSchema.postgres),
+        Migration(version: 3, name: "model registry", statements: RegistrySchema.postgres),
     ]
 
     /// The advisory lock the schema step holds, so that servers starting together against an

@@ -184,6 +184,9 @@ extension SQLiteStore {
         migrator.registerMigration("v6: users, tokens and experiment permissions (logbook server --auth)") { db in
             try db.execute(sql: AccessSchema.sqlite)
         }
+        migrator.registerMigration("v7: model registry") { db in
+            try db.execute(sql: RegistrySchema.sqlite)
+        }
         return migrator
     }
 }

@@ -24,6 +24,12 @@ struct SQLiteStoreConformanceTests {
         try await check.run(with: .sqlite)
     }
 
+    /// The model registry.
+    @Test(arguments: StoreConformance.registryChecks)
+    func registryConformance(_ check: ConformanceCheck) async throws {
+        try await check.run(with: .sqlite)
+    }
+
     /// The users, tokens and permissions of `logbook server --auth`.
     @Test(arguments: StoreConformance.accessChecks)
     func accessConformance(_ check: ConformanceCheck) async throws {
