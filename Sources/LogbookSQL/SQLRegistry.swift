@@ -535,6 +535,13 @@ public struct SQLRegistry<Executor: SQLRegistryExecutor>: ModelRegistry {
                 switch comparison.comparator {
                 case .isNull: return SQLFragment("NOT \(exists))", [.text(key)])
                 case .isNotNull: return SQLFragment("\(exists))", [.text(key)])
+                case .notEqual, .notIn:
+                    // As MLflow's registry: a model without the tag matches (the client's own
+                    // `tag.`mlflow.prompt.is_prompt` != 'true'` relies on it).
+                    var positive = comparison
+                    positive.comparator = comparison.comparator == .notEqual ? .equal : .in
+                    let test = values.value("k.value", positive)
+                    return SQLFragment("NOT \(exists) AND \(test.sql))", [.text(key)] + test.arguments)
                 default:
                     let test = values.value("k.value", comparison)
                     return SQLFragment("\(exists) AND \(test.sql))", [.text(key)] + test.arguments)
@@ -853,5 +860,66 @@ extension Array where Element == SQLValue? {
         case .real(let number): String(number)
         case nil: nil
         }
+    }
+}
+
+// MARK: Permissions
+
+extension SQLRegistry {
+    public func setRegisteredModelPermission(_ permission: Permission, modelName: String, userID: Int64) async throws {
+        let key = try await requireModelKeyForGrant(modelName)
+        _ = try await executor.write([
+            SQLFragment(
+                """
+                INSERT INTO registered_model_permissions (model_key, user_id, permission) VALUES (?, ?, ?)
+                ON CONFLICT (model_key, user_id) DO UPDATE SET permission = excluded.permission
+                """, [.integer(key), .integer(userID), .text(permission.rawValue)])
+        ])
+    }
+
+    public func registeredModelPermission(modelName: String, userID: Int64) async throws -> Permission? {
+        try await executor.read([
+            SQLFragment(
+                """
+                SELECT p.permission FROM registered_model_permissions p
+                JOIN registered_models rm ON rm.model_key = p.model_key WHERE rm.name = ? AND p.user_id = ?
+                """, [.text(modelName), .integer(userID)])
+        ])[0].first.flatMap { Permission(rawValue: $0.text(0)) }
+    }
+
+    public func registeredModelPermissions(userID: Int64) async throws -> [String: Permission] {
+        let rows = try await executor.read([
+            SQLFragment(
+                """
+                SELECT rm.name, p.permission FROM registered_model_permissions p
+                JOIN registered_models rm ON rm.model_key = p.model_key WHERE p.user_id = ?
+                """, [.integer(userID)])
+        ])[0]
+        var grants: [String: Permission] = [:]
+        for row in rows { grants[row.text(0)] = Permission(rawValue: row.text(1)) }
+        return grants
+    }
+
+    public func deleteRegisteredModelPermission(modelName: String, userID: Int64) async throws {
+        let key = try await requireModelKeyForGrant(modelName)
+        let deleted = try await executor.write([
+            SQLFragment(
+                "DELETE FROM registered_model_permissions WHERE model_key = ? AND user_id = ? RETURNING user_id",
+                [.integer(key), .integer(userID)])
+        ])[0]
+        if deleted.isEmpty {
+            throw LogbookError(
+                .resourceDoesNotExist,
+                "No permission of user_id=\(userID) on registered model '\(modelName)' to revoke.")
+        }
+    }
+
+    private func requireModelKeyForGrant(_ name: String) async throws -> Int64 {
+        guard
+            let key = try await executor.read([
+                SQLFragment("SELECT model_key FROM registered_models WHERE name = ?", [.text(name)])
+            ])[0].first?.int(0)
+        else { throw LogbookError.registeredModelNotFound(name) }
+        return key
     }
 }

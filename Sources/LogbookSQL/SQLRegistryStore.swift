@@ -107,3 +107,24 @@ extension SQLRegistryStore {
         try await SQLRegistry(executor: registryExecutor).deleteModelVersionTag(name: name, version: version, key: key)
     }
 }
+
+extension SQLRegistryStore {
+    public func setRegisteredModelPermission(_ permission: Permission, modelName: String, userID: Int64) async throws {
+        try await SQLRegistry(executor: registryExecutor).setRegisteredModelPermission(
+            permission, modelName: modelName, userID: userID)
+    }
+
+    public func registeredModelPermission(modelName: String, userID: Int64) async throws -> Permission? {
+        try await SQLRegistry(executor: registryExecutor).registeredModelPermission(
+            modelName: modelName, userID: userID)
+    }
+
+    public func registeredModelPermissions(userID: Int64) async throws -> [String: Permission] {
+        try await SQLRegistry(executor: registryExecutor).registeredModelPermissions(userID: userID)
+    }
+
+    public func deleteRegisteredModelPermission(modelName: String, userID: Int64) async throws {
+        try await SQLRegistry(executor: registryExecutor).deleteRegisteredModelPermission(
+            modelName: modelName, userID: userID)
+    }
+}

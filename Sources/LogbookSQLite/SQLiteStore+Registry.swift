@@ -3,7 +3,7 @@ import LogbookCore
 import LogbookSQL
 
 /// The model registry in the SQLite file: ``SQLRegistry``'s rules, over GRDB.
-extension SQLiteStore: SQLRegistryStore {
+extension SQLiteStore: SQLRegistryStore, RegistryAccessStore {
     public var registryExecutor: SQLiteRegistryExecutor { SQLiteRegistryExecutor(store: self) }
 }
 

@@ -103,6 +103,24 @@ struct MLflowClientTests {
         _ = try await runSuite("test_logged_models.py")
     }
 
+    /// The model registry: MLflow's quickstart (`log_model(…, registered_model_name=…)`, loads
+    /// by version and alias), `register_model`, the client's registry calls, every endpoint and
+    /// its errors (Tests/Compatibility/test_registry.py), over SQLite.
+    @Test(.enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"))
+    func registrySuitePasses() async throws {
+        _ = try await runSuite("test_registry.py")
+    }
+
+    /// The same over PostgreSQL.
+    @Test(
+        .enabled(if: available, "needs Python with mlflow in .venv: run scripts/test, which installs it"),
+        .enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.skipReason))
+    func registrySuitePassesOverPostgreSQL() async throws {
+        let database = try PostgresTestServer.createDatabase()
+        defer { PostgresTestServer.dropDatabase(database) }
+        _ = try await runSuite("test_registry.py", environment: ["LOGBOOK_COMPAT_BACKEND": database])
+    }
+
     /// Request validation against answers recorded from `mlflow server` 3.17.2, doubles on the
     /// wire, the UI's history endpoints, datasets, and the artifact modes
     /// (Tests/Compatibility/test_mlflow_parity.py).

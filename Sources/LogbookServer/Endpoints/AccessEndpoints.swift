@@ -119,12 +119,26 @@ enum AccessEndpoints {
             return try APIResponse.plainJSON(CurrentUserResponse(user: WireUser(caller), isBasicAuth: true))
         },
         "users/permissions/grant": .post { message, server in
-            let (experimentID, user, access) = try await grantee(message, server, v3: true)
             let permission = try Permission(named: try message.requiredString("permission"))
+            if let (model, user, grants) = try await modelGrantee(message, server) {
+                guard try await grants.registeredModelPermission(modelName: model, userID: user.id) == nil else {
+                    throw LogbookError(
+                        .resourceAlreadyExists,
+                        "Permission for user=\(user.username) on resource_type=registered_model, resource_id=\(model) already exists."
+                    )
+                }
+                try await grants.setRegisteredModelPermission(permission, modelName: model, userID: user.id)
+                return APIResponse.empty()
+            }
+            let (experimentID, user, access) = try await grantee(message, server, v3: true)
             try await access.store.setPermission(permission, experimentID: experimentID, userID: user.id)
             return APIResponse.empty()
         },
         "users/permissions/revoke": .post { message, server in
+            if let (model, user, grants) = try await modelGrantee(message, server) {
+                try await grants.deleteRegisteredModelPermission(modelName: model, userID: user.id)
+                return APIResponse.empty()
+            }
             let (experimentID, user, access) = try await grantee(message, server, v3: true)
             try await access.store.deletePermission(experimentID: experimentID, userID: user.id)
             return APIResponse.empty()
@@ -132,6 +146,28 @@ enum AccessEndpoints {
         "users/permissions/get": .get { message, server in
             let (access, caller) = try signedIn(server)
             let username = try message.requiredString("username")
+            if try message.requiredString("resource_type") == "registered_model" {
+                let model = try message.requiredString("resource_id")
+                let registry = try server.registry()
+                _ = try await registry.registeredModel(name: model)
+                let user: User
+                if username == caller.username || caller.isAdmin {
+                    user = try await target(username, access, caller)
+                } else {
+                    try await (registry as? AuthorizedRegistry)?.require(.manage, model: model)
+                    guard let found = try await access.store.user(named: username) else {
+                        throw LogbookError.userNotFound(username)
+                    }
+                    user = found
+                }
+                let permission =
+                    user.isAdmin
+                    ? .manage
+                    : try await (access.store as? any RegistryAccessStore)?.registeredModelPermission(
+                        modelName: model, userID: user.id) ?? access.configuration.defaultPermission
+                return try APIResponse.plainJSON(
+                    UserPermissionResponse(allowed: permission.canRead, permission: permission.rawValue))
+            }
             let experimentID = try experiment(message, v3: true)
             let user: User
             if username == caller.username || caller.isAdmin {
@@ -222,10 +258,29 @@ enum AccessEndpoints {
         guard type == "experiment" else {
             throw LogbookError(
                 .invalidParameterValue,
-                "resource_type '\(type)' is not supported by Logbook; permissions are granted on experiments (resource_type 'experiment')."
+                "resource_type '\(type)' is not supported by Logbook; permissions are granted on experiments (resource_type 'experiment') and registered models (resource_type 'registered_model')."
             )
         }
         return try message.requiredString("resource_id")
+    }
+
+    /// For a grant on a registered model (`resource_type` `registered_model`): the model, the
+    /// user and where grants are kept; the caller must manage the model. `nil` for other types.
+    static func modelGrantee(_ message: WireMessage, _ server: ServerContext) async throws
+        -> (String, User, any RegistryAccessStore)?
+    {
+        guard try message.requiredString("resource_type") == "registered_model" else { return nil }
+        let (access, _) = try signedIn(server)
+        guard let grants = access.store as? any RegistryAccessStore else {
+            throw LogbookError(.endpointNotFound, "This server's store keeps no model registry.")
+        }
+        let model = try message.requiredString("resource_id")
+        let registry = try server.registry()
+        _ = try await registry.registeredModel(name: model)
+        try await (registry as? AuthorizedRegistry)?.require(.manage, model: model)
+        let username = try message.requiredString("username")
+        guard let user = try await access.store.user(named: username) else { throw LogbookError.userNotFound(username) }
+        return (model, user, grants)
     }
 
     /// The experiment and user a grant is about; the caller must manage the experiment.

@@ -94,6 +94,9 @@ struct APIResponder: HTTPResponder {
         case "/ajax-api/2.0/mlflow/get-artifact":
             try Self.checkMethod(request, allowed: [.get])
             return try await ArtifactDownload.respond(to: request, server: server, context: context)
+        case "/model-versions/get-artifact", "/ajax-api/2.0/mlflow/model-versions/get-artifact":
+            try Self.checkMethod(request, allowed: [.get])
+            return try await RegistryEndpoints.artifactFile(request: request, server: server, context: context)
         default:
             break
         }
@@ -113,7 +116,7 @@ struct APIResponder: HTTPResponder {
                     try await Self.body(of: request, limit: server.configuration.maxRequestBodySize), server)
             }
             let message = try await Self.message(of: request, limit: server.configuration.maxRequestBodySize)
-            return try await endpoint.handle(message, server)
+            return try await endpoint.handler(for: request.method)(message, server)
         }
         if let prefix = Self.logbookPrefixes.first(where: path.hasPrefix) {
             var name = String(path.dropFirst(prefix.count))

@@ -12,11 +12,27 @@ struct Endpoint: Sendable {
     /// `JSONValue` tree (``DirectReader``, falling back to ``WireMessage``). `nil` elsewhere.
     var handleBody: (@Sendable (ByteBuffer, ServerContext) async throws -> Response)?
 
+    /// Handlers of other methods on the same path (`registered-models/alias`: set, delete, get).
+    private var byMethod: [HTTPRequest.Method: @Sendable (WireMessage, ServerContext) async throws -> Response] = [:]
+
     init(
         methods: [HTTPRequest.Method], handle: @escaping @Sendable (WireMessage, ServerContext) async throws -> Response
     ) {
         self.methods = methods
         self.handle = handle
+    }
+
+    /// An endpoint that does something else for each method.
+    init(byMethod: [HTTPRequest.Method: @Sendable (WireMessage, ServerContext) async throws -> Response]) {
+        self.init(methods: byMethod.keys.sorted { $0.rawValue < $1.rawValue }) { message, _ in
+            throw LogbookError(.internalError, "\(message.path) answers by method")
+        }
+        self.byMethod = byMethod
+    }
+
+    /// What answers `method` (one of ``methods``).
+    func handler(for method: HTTPRequest.Method) -> @Sendable (WireMessage, ServerContext) async throws -> Response {
+        byMethod[method] ?? handle
     }
 
     /// A POST endpoint that reads its body itself; `handle` (for the message form) reads the body
@@ -47,4 +63,5 @@ struct Endpoint: Sendable {
         .merging(ArtifactEndpoints.all) { first, _ in first }
         .merging(LoggedModelEndpoints.all) { first, _ in first }
         .merging(AccessEndpoints.all) { first, _ in first }
+        .merging(RegistryEndpoints.all) { first, _ in first }
 }

@@ -12,6 +12,9 @@ struct ServerContext: Sendable {
     let access: AccessControl?
     /// Who is asking; `nil` without `--auth` (and before signing in).
     var caller: User?
+    /// The model registry the store keeps (both SQL stores do); with `--auth`, an
+    /// ``AuthorizedRegistry`` for the signed-in caller.
+    private var registryStore: (any ModelRegistry)?
 
     init(
         store: any TrackingStore, artifacts: ArtifactDirectory, configuration: ServerConfiguration,
@@ -22,6 +25,15 @@ struct ServerContext: Sendable {
         self.configuration = configuration
         self.access = access
         self.caller = caller
+        registryStore = store as? any ModelRegistry
+    }
+
+    /// The model registry, or the error a client gets from a store that keeps none.
+    func registry() throws -> any ModelRegistry {
+        guard let registryStore else {
+            throw LogbookError(.endpointNotFound, "This server's store keeps no model registry.")
+        }
+        return registryStore
     }
 
     /// This context for requests of `caller`: every store call checked against their permissions.
@@ -30,6 +42,7 @@ struct ServerContext: Sendable {
         var context = self
         context.caller = caller
         context.store = AuthorizedStore(base: store, access: access, caller: caller)
+        context.registryStore = registryStore.map { AuthorizedRegistry(base: $0, access: access, caller: caller) }
         return context
     }
 
