@@ -74,6 +74,9 @@ struct AuthTests {
         /// A user with no grant, for creating one.
         var newcomer: String
         var unique: String
+        /// A registered model with version 1 (from the run), alias `champion` and tag `t`, on
+        /// which every signed-in kind of caller has the grant it has on the experiment.
+        var model: String
     }
 
     struct Row: CustomStringConvertible, Sendable {
@@ -100,164 +103,248 @@ struct AuthTests {
         }
     }
 
-    static let rows: [Row] = [
-        Row(.get, "health", .open, path: { _ in "/health" }),
-        Row(.get, "version", .open, path: { _ in "/version" }),
-        Row(.post, "experiments/create", .signedIn, body: { #"{"name": "new-\#($0.unique)"}"# }),
-        Row(.post, "experiments/search", .signedIn, body: { _ in #"{"max_results": 10}"# }),
+    static let rows: [Row] =
+        [
+            Row(.get, "health", .open, path: { _ in "/health" }),
+            Row(.get, "version", .open, path: { _ in "/version" }),
+            Row(.post, "experiments/create", .signedIn, body: { #"{"name": "new-\#($0.unique)"}"# }),
+            Row(.post, "experiments/search", .signedIn, body: { _ in #"{"max_results": 10}"# }),
+            Row(
+                .get, "experiments/get", .read,
+                path: { "/api/2.0/mlflow/experiments/get?experiment_id=\($0.experimentID)" }
+            ),
+            Row(
+                .get, "experiments/get-by-name", .read,
+                path: { _ in "/api/2.0/mlflow/experiments/get-by-name?experiment_name=shared" }),
+            Row(
+                .post, "experiments/update", .edit,
+                body: { #"{"experiment_id": "\#($0.experimentID)", "new_name": "shared"}"# }),
+            Row(
+                .post, "experiments/set-experiment-tag", .edit,
+                body: { #"{"experiment_id": "\#($0.experimentID)", "key": "k", "value": "v"}"# }),
+            Row(.post, "experiments/delete", .manage, body: { #"{"experiment_id": "\#($0.experimentID)"}"# }),
+            Row(
+                .post, "experiments/restore", .manage, body: { #"{"experiment_id": "\#($0.experimentID)"}"# },
+                setup: { store, subject in try await store.deleteExperiment(id: subject.experimentID) }),
+            Row(.post, "runs/create", .edit, body: { #"{"experiment_id": "\#($0.experimentID)"}"# }),
+            Row(.get, "runs/get", .read, path: { "/api/2.0/mlflow/runs/get?run_id=\($0.runID)" }),
+            Row(.post, "runs/update", .edit, body: { #"{"run_id": "\#($0.runID)", "status": "FINISHED"}"# }),
+            Row(.post, "runs/delete", .manage, body: { #"{"run_id": "\#($0.runID)"}"# }),
+            Row(
+                .post, "runs/restore", .manage, body: { #"{"run_id": "\#($0.runID)"}"# },
+                setup: { store, subject in try await store.deleteRun(id: subject.runID) }),
+            Row(.post, "runs/search", .signedIn, body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
+            Row(
+                .post, "runs/log-metric", .edit,
+                body: { #"{"run_id": "\#($0.runID)", "key": "m", "value": 1, "timestamp": 1, "step": 0}"# }),
+            Row(
+                .post, "runs/log-batch", .edit,
+                body: {
+                    #"{"run_id": "\#($0.runID)", "metrics": [{"key": "m", "value": 2, "timestamp": 2, "step": 1}]}"#
+                }),
+            Row(.post, "runs/log-parameter", .edit, body: { #"{"run_id": "\#($0.runID)", "key": "p", "value": "1"}"# }),
+            Row(.post, "runs/set-tag", .edit, body: { #"{"run_id": "\#($0.runID)", "key": "t", "value": "1"}"# }),
+            Row(.post, "runs/delete-tag", .edit, body: { #"{"run_id": "\#($0.runID)", "key": "seed"}"# }),
+            Row(
+                .post, "runs/log-inputs", .edit,
+                body: {
+                    #"{"run_id": "\#($0.runID)", "datasets": [{"dataset": {"name": "d", "digest": "x", "source_type": "local", "source": "/d"}}]}"#
+                }),
+            Row(
+                .get, "metrics/get-history", .read,
+                path: { "/api/2.0/mlflow/metrics/get-history?run_id=\($0.runID)&metric_key=loss" }),
+            Row(
+                .get, "metrics/get-history-bulk-interval", .read,
+                path: { "/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=\($0.runID)&metric_key=loss" }),
+            Row(.get, "artifacts/list", .read, path: { "/api/2.0/mlflow/artifacts/list?run_id=\($0.runID)" }),
+            Row(
+                .post, "logged-models", .edit, path: { _ in "/api/2.0/mlflow/logged-models" },
+                body: { #"{"experiment_id": "\#($0.experimentID)"}"# }),
+            Row(.get, "logged-models/<id>", .read, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" }),
+            Row(.delete, "logged-models/<id> DELETE", .manage, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" }),
+            Row(
+                .get, "series (web UI charts)", .read,
+                path: { "/ajax-api/2.0/logbook/metrics/series?run_id=\($0.runID)&metric_key=loss" }),
+            Row(
+                .put, "artifact upload", .edit,
+                path: { "/api/2.0/mlflow-artifacts/artifacts/\($0.experimentID)/\($0.runID)/artifacts/a.txt" },
+                body: { _ in "hello" }),
+            Row(
+                .get, "artifact download", .read,
+                path: { "/api/2.0/mlflow-artifacts/artifacts/\($0.experimentID)/seed.txt" }),
+            Row(
+                .get, "artifact listing", .read, path: { "/api/2.0/mlflow-artifacts/artifacts?path=\($0.experimentID)" }
+            ),
+            Row(.get, "web UI: runs page", .read, path: { "/experiments/\($0.experimentID)" }),
+            Row(.get, "web UI: run page", .read, path: { "/runs/\($0.runID)" }),
+            Row(.get, "users/get self", .signedIn, path: { _ in "/api/2.0/mlflow/users/get?username=SELF" }),
+            Row(.get, "users/get other", .admin, path: { "/api/2.0/mlflow/users/get?username=\($0.username)" }),
+            Row(.get, "users/list", .admin),
+            Row(
+                .post, "users/create", .admin,
+                body: { #"{"username": "u-\#($0.unique)", "password": "long enough password"}"# }),
+            Row(
+                .patch, "users/update-password", .admin,
+                body: { #"{"username": "\#($0.username)", "password": "another long password"}"# }),
+            Row(.patch, "users/update-admin", .admin, body: { #"{"username": "\#($0.username)", "is_admin": false}"# }),
+            Row(.delete, "users/delete", .admin, body: { #"{"username": "\#($0.username)"}"# }),
+            Row(.get, "users/current", .signedIn, path: { _ in "/api/3.0/mlflow/users/current" }),
+            Row(
+                .post, "experiments/permissions/create", .manage,
+                body: {
+                    #"{"experiment_id": "\#($0.experimentID)", "username": "\#($0.newcomer)", "permission": "READ"}"#
+                }),
+            Row(
+                .get, "experiments/permissions/get", .manage,
+                path: {
+                    "/api/2.0/mlflow/experiments/permissions/get?experiment_id=\($0.experimentID)&username=\($0.username)"
+                }),
+            Row(
+                .patch, "experiments/permissions/update", .manage,
+                body: {
+                    #"{"experiment_id": "\#($0.experimentID)", "username": "\#($0.username)", "permission": "EDIT"}"#
+                }),
+            Row(
+                .delete, "experiments/permissions/delete", .manage,
+                body: { #"{"experiment_id": "\#($0.experimentID)", "username": "\#($0.username)"}"# }),
+            Row(
+                .post, "users/permissions/grant (MLflow 3)", .manage,
+                path: { _ in "/api/3.0/mlflow/users/permissions/grant" },
+                body: {
+                    #"{"username": "\#($0.username)", "resource_type": "experiment", "resource_id": "\#($0.experimentID)", "permission": "EDIT"}"#
+                }),
+            Row(
+                .post, "users/permissions/revoke (MLflow 3)", .manage,
+                path: { _ in "/api/3.0/mlflow/users/permissions/revoke" },
+                body: {
+                    #"{"username": "\#($0.username)", "resource_type": "experiment", "resource_id": "\#($0.experimentID)"}"#
+                }),
+            Row(
+                .post, "tokens/create (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/create" },
+                body: { _ in #"{"name": "laptop"}"# }),
+            Row(.get, "tokens/list (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/list" }),
+            Row(
+                .post, "experiments/delete-experiment-tag", .edit,
+                body: { #"{"experiment_id": "\#($0.experimentID)", "key": "team"}"# }),
+            Row(
+                .post, "experiments/search-datasets", .signedIn,
+                path: { _ in "/ajax-api/2.0/mlflow/experiments/search-datasets" },
+                body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
+            Row(
+                .post, "logged-models/search", .signedIn, body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
+            Row(
+                .get, "metrics/get-history-bulk", .read,
+                path: { "/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=\($0.runID)&metric_key=loss" }),
+            Row(
+                .post, "runs/outputs", .edit,
+                body: { #"{"run_id": "\#($0.runID)", "models": [{"model_id": "\#($0.modelID)", "step": 0}]}"# }),
+            Row(
+                .get, "users/permissions/get (MLflow 3)", .manage,
+                path: {
+                    "/api/3.0/mlflow/users/permissions/get?username=\($0.username)&resource_type=experiment&resource_id=\($0.experimentID)"
+                }),
+            Row(
+                .patch, "logged-models/<id> PATCH (finalize)", .edit,
+                path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" },
+                body: { #"{"model_id": "\#($0.modelID)", "status": "LOGGED_MODEL_READY"}"# }),
+            Row(
+                .post, "logged-models/<id>/params", .edit,
+                path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/params" },
+                body: { #"{"model_id": "\#($0.modelID)", "params": [{"key": "lr", "value": "0.1"}]}"# }),
+            Row(
+                .patch, "logged-models/<id>/tags", .edit, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/tags" },
+                body: { #"{"model_id": "\#($0.modelID)", "tags": [{"key": "t", "value": "1"}]}"# }),
+            Row(
+                .delete, "logged-models/<id>/tags/<key>", .edit,
+                path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/tags/stage" }),
+            Row(
+                .get, "logged-models/<id>/artifacts/files", .read,
+                path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/artifacts/files?artifact_file_path=m.txt" }),
+            Row(
+                .get, "logged-models/<id>/artifacts/directories", .read,
+                path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/artifacts/directories" }),
+            Row(
+                .get, "ajax get-artifact", .read,
+                path: { "/ajax-api/2.0/mlflow/get-artifact?run_id=\($0.runID)&path=a.txt" }),
+            Row(
+                .post, "ajax upload-artifact", .edit,
+                path: { "/ajax-api/2.0/mlflow/upload-artifact?run_uuid=\($0.runID)&path=up.txt" }, body: { _ in "data" }
+            ),
+            Row(.get, "web UI: artifact download", .read, path: { "/get-artifact?run_id=\($0.runID)&path=a.txt" }),
+            Row(.get, "web UI: compare", .read, path: { "/compare?run=\($0.runID)" }),
+            Row(.get, "server-info", .signedIn, path: { _ in "/api/3.0/mlflow/server-info" }),
+        ] + registryRows
+
+    /// The model registry's routes: permissions on the registered model (MLflow's
+    /// `registered_model` resource type).
+    static let registryRows: [Row] = [
+        Row(.post, "registered-models/create", .signedIn, body: { #"{"name": "new-\#($0.unique)"}"# }),
+        Row(.get, "registered-models/get", .read, path: { "/api/2.0/mlflow/registered-models/get?name=\($0.model)" }),
         Row(
-            .get, "experiments/get", .read, path: { "/api/2.0/mlflow/experiments/get?experiment_id=\($0.experimentID)" }
+            .post, "registered-models/rename", .edit,
+            body: { #"{"name": "\#($0.model)", "new_name": "renamed-\#($0.unique)"}"# }),
+        Row(.patch, "registered-models/update", .edit, body: { #"{"name": "\#($0.model)", "description": "d"}"# }),
+        Row(.delete, "registered-models/delete", .manage, body: { #"{"name": "\#($0.model)"}"# }),
+        Row(.get, "registered-models/search", .signedIn),
+        Row(.post, "registered-models/get-latest-versions", .read, body: { #"{"name": "\#($0.model)"}"# }),
+        Row(
+            .get, "registered-models/get-latest-versions GET", .read,
+            path: { "/api/2.0/mlflow/registered-models/get-latest-versions?name=\($0.model)" }),
+        Row(
+            .post, "registered-models/set-tag", .edit,
+            body: { #"{"name": "\#($0.model)", "key": "k", "value": "v"}"# }),
+        Row(.delete, "registered-models/delete-tag", .edit, body: { #"{"name": "\#($0.model)", "key": "t"}"# }),
+        Row(
+            .post, "registered-models/alias", .edit,
+            body: { #"{"name": "\#($0.model)", "alias": "staging", "version": "1"}"# }),
+        Row(
+            .delete, "registered-models/alias DELETE", .manage,
+            path: { _ in "/api/2.0/mlflow/registered-models/alias" },
+            body: { #"{"name": "\#($0.model)", "alias": "champion"}"# }),
+        Row(
+            .get, "registered-models/alias GET", .read,
+            path: { "/api/2.0/mlflow/registered-models/alias?name=\($0.model)&alias=champion" }),
+        Row(.post, "model-versions/create", .edit, body: { #"{"name": "\#($0.model)", "source": "s3://b/m"}"# }),
+        Row(
+            .get, "model-versions/get", .read, path: { "/api/2.0/mlflow/model-versions/get?name=\($0.model)&version=1" }
         ),
         Row(
-            .get, "experiments/get-by-name", .read,
-            path: { _ in "/api/2.0/mlflow/experiments/get-by-name?experiment_name=shared" }),
+            .patch, "model-versions/update", .edit,
+            body: { #"{"name": "\#($0.model)", "version": "1", "description": "d"}"# }),
         Row(
-            .post, "experiments/update", .edit,
-            body: { #"{"experiment_id": "\#($0.experimentID)", "new_name": "shared"}"# }),
+            .post, "model-versions/transition-stage", .edit,
+            body: { #"{"name": "\#($0.model)", "version": "1", "stage": "Staging"}"# }),
+        Row(.delete, "model-versions/delete", .manage, body: { #"{"name": "\#($0.model)", "version": "1"}"# }),
+        Row(.get, "model-versions/search", .signedIn),
         Row(
-            .post, "experiments/set-experiment-tag", .edit,
-            body: { #"{"experiment_id": "\#($0.experimentID)", "key": "k", "value": "v"}"# }),
-        Row(.post, "experiments/delete", .manage, body: { #"{"experiment_id": "\#($0.experimentID)"}"# }),
+            .get, "model-versions/get-download-uri", .read,
+            path: { "/api/2.0/mlflow/model-versions/get-download-uri?name=\($0.model)&version=1" }),
         Row(
-            .post, "experiments/restore", .manage, body: { #"{"experiment_id": "\#($0.experimentID)"}"# },
-            setup: { store, subject in try await store.deleteExperiment(id: subject.experimentID) }),
-        Row(.post, "runs/create", .edit, body: { #"{"experiment_id": "\#($0.experimentID)"}"# }),
-        Row(.get, "runs/get", .read, path: { "/api/2.0/mlflow/runs/get?run_id=\($0.runID)" }),
-        Row(.post, "runs/update", .edit, body: { #"{"run_id": "\#($0.runID)", "status": "FINISHED"}"# }),
-        Row(.post, "runs/delete", .manage, body: { #"{"run_id": "\#($0.runID)"}"# }),
+            .post, "model-versions/set-tag", .edit,
+            body: { #"{"name": "\#($0.model)", "version": "1", "key": "k", "value": "v"}"# }),
         Row(
-            .post, "runs/restore", .manage, body: { #"{"run_id": "\#($0.runID)"}"# },
-            setup: { store, subject in try await store.deleteRun(id: subject.runID) }),
-        Row(.post, "runs/search", .signedIn, body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
+            .delete, "model-versions/delete-tag", .manage,
+            body: { #"{"name": "\#($0.model)", "version": "1", "key": "vt"}"# }),
         Row(
-            .post, "runs/log-metric", .edit,
-            body: { #"{"run_id": "\#($0.runID)", "key": "m", "value": 1, "timestamp": 1, "step": 0}"# }),
+            .get, "model-versions/get-artifact", .read,
+            path: { "/model-versions/get-artifact?name=\($0.model)&version=1&path=a.txt" }),
         Row(
-            .post, "runs/log-batch", .edit,
-            body: { #"{"run_id": "\#($0.runID)", "metrics": [{"key": "m", "value": 2, "timestamp": 2, "step": 1}]}"# }),
-        Row(.post, "runs/log-parameter", .edit, body: { #"{"run_id": "\#($0.runID)", "key": "p", "value": "1"}"# }),
-        Row(.post, "runs/set-tag", .edit, body: { #"{"run_id": "\#($0.runID)", "key": "t", "value": "1"}"# }),
-        Row(.post, "runs/delete-tag", .edit, body: { #"{"run_id": "\#($0.runID)", "key": "seed"}"# }),
-        Row(
-            .post, "runs/log-inputs", .edit,
-            body: {
-                #"{"run_id": "\#($0.runID)", "datasets": [{"dataset": {"name": "d", "digest": "x", "source_type": "local", "source": "/d"}}]}"#
-            }),
-        Row(
-            .get, "metrics/get-history", .read,
-            path: { "/api/2.0/mlflow/metrics/get-history?run_id=\($0.runID)&metric_key=loss" }),
-        Row(
-            .get, "metrics/get-history-bulk-interval", .read,
-            path: { "/ajax-api/2.0/mlflow/metrics/get-history-bulk-interval?run_ids=\($0.runID)&metric_key=loss" }),
-        Row(.get, "artifacts/list", .read, path: { "/api/2.0/mlflow/artifacts/list?run_id=\($0.runID)" }),
-        Row(
-            .post, "logged-models", .edit, path: { _ in "/api/2.0/mlflow/logged-models" },
-            body: { #"{"experiment_id": "\#($0.experimentID)"}"# }),
-        Row(.get, "logged-models/<id>", .read, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" }),
-        Row(.delete, "logged-models/<id> DELETE", .manage, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" }),
-        Row(
-            .get, "series (web UI charts)", .read,
-            path: { "/ajax-api/2.0/logbook/metrics/series?run_id=\($0.runID)&metric_key=loss" }),
-        Row(
-            .put, "artifact upload", .edit,
-            path: { "/api/2.0/mlflow-artifacts/artifacts/\($0.experimentID)/\($0.runID)/artifacts/a.txt" },
-            body: { _ in "hello" }),
-        Row(
-            .get, "artifact download", .read,
-            path: { "/api/2.0/mlflow-artifacts/artifacts/\($0.experimentID)/seed.txt" }),
-        Row(.get, "artifact listing", .read, path: { "/api/2.0/mlflow-artifacts/artifacts?path=\($0.experimentID)" }),
-        Row(.get, "web UI: runs page", .read, path: { "/experiments/\($0.experimentID)" }),
-        Row(.get, "web UI: run page", .read, path: { "/runs/\($0.runID)" }),
-        Row(.get, "users/get self", .signedIn, path: { _ in "/api/2.0/mlflow/users/get?username=SELF" }),
-        Row(.get, "users/get other", .admin, path: { "/api/2.0/mlflow/users/get?username=\($0.username)" }),
-        Row(.get, "users/list", .admin),
-        Row(
-            .post, "users/create", .admin,
-            body: { #"{"username": "u-\#($0.unique)", "password": "long enough password"}"# }),
-        Row(
-            .patch, "users/update-password", .admin,
-            body: { #"{"username": "\#($0.username)", "password": "another long password"}"# }),
-        Row(.patch, "users/update-admin", .admin, body: { #"{"username": "\#($0.username)", "is_admin": false}"# }),
-        Row(.delete, "users/delete", .admin, body: { #"{"username": "\#($0.username)"}"# }),
-        Row(.get, "users/current", .signedIn, path: { _ in "/api/3.0/mlflow/users/current" }),
-        Row(
-            .post, "experiments/permissions/create", .manage,
-            body: { #"{"experiment_id": "\#($0.experimentID)", "username": "\#($0.newcomer)", "permission": "READ"}"# }),
-        Row(
-            .get, "experiments/permissions/get", .manage,
-            path: {
-                "/api/2.0/mlflow/experiments/permissions/get?experiment_id=\($0.experimentID)&username=\($0.username)"
-            }),
-        Row(
-            .patch, "experiments/permissions/update", .manage,
-            body: { #"{"experiment_id": "\#($0.experimentID)", "username": "\#($0.username)", "permission": "EDIT"}"# }),
-        Row(
-            .delete, "experiments/permissions/delete", .manage,
-            body: { #"{"experiment_id": "\#($0.experimentID)", "username": "\#($0.username)"}"# }),
-        Row(
-            .post, "users/permissions/grant (MLflow 3)", .manage,
+            .post, "users/permissions/grant (registered model)", .manage,
             path: { _ in "/api/3.0/mlflow/users/permissions/grant" },
             body: {
-                #"{"username": "\#($0.username)", "resource_type": "experiment", "resource_id": "\#($0.experimentID)", "permission": "EDIT"}"#
+                #"{"username": "\#($0.newcomer)", "resource_type": "registered_model", "resource_id": "\#($0.model)", "permission": "READ"}"#
             }),
         Row(
-            .post, "users/permissions/revoke (MLflow 3)", .manage,
+            .post, "users/permissions/revoke (registered model)", .manage,
             path: { _ in "/api/3.0/mlflow/users/permissions/revoke" },
             body: {
-                #"{"username": "\#($0.username)", "resource_type": "experiment", "resource_id": "\#($0.experimentID)"}"#
+                #"{"username": "\#($0.username)", "resource_type": "registered_model", "resource_id": "\#($0.model)"}"#
             }),
         Row(
-            .post, "tokens/create (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/create" },
-            body: { _ in #"{"name": "laptop"}"# }),
-        Row(.get, "tokens/list (own)", .signedIn, path: { _ in "/api/2.0/logbook/tokens/list" }),
-        Row(
-            .post, "experiments/delete-experiment-tag", .edit,
-            body: { #"{"experiment_id": "\#($0.experimentID)", "key": "team"}"# }),
-        Row(
-            .post, "experiments/search-datasets", .signedIn,
-            path: { _ in "/ajax-api/2.0/mlflow/experiments/search-datasets" },
-            body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
-        Row(
-            .post, "logged-models/search", .signedIn, body: { #"{"experiment_ids": ["\#($0.experimentID)"]}"# }),
-        Row(
-            .get, "metrics/get-history-bulk", .read,
-            path: { "/ajax-api/2.0/mlflow/metrics/get-history-bulk?run_id=\($0.runID)&metric_key=loss" }),
-        Row(
-            .post, "runs/outputs", .edit,
-            body: { #"{"run_id": "\#($0.runID)", "models": [{"model_id": "\#($0.modelID)", "step": 0}]}"# }),
-        Row(
-            .get, "users/permissions/get (MLflow 3)", .manage,
+            .get, "users/permissions/get (registered model)", .manage,
             path: {
-                "/api/3.0/mlflow/users/permissions/get?username=\($0.username)&resource_type=experiment&resource_id=\($0.experimentID)"
+                "/api/3.0/mlflow/users/permissions/get?username=\($0.username)&resource_type=registered_model&resource_id=\($0.model)"
             }),
-        Row(
-            .patch, "logged-models/<id> PATCH (finalize)", .edit,
-            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)" },
-            body: { #"{"model_id": "\#($0.modelID)", "status": "LOGGED_MODEL_READY"}"# }),
-        Row(
-            .post, "logged-models/<id>/params", .edit, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/params" },
-            body: { #"{"model_id": "\#($0.modelID)", "params": [{"key": "lr", "value": "0.1"}]}"# }),
-        Row(
-            .patch, "logged-models/<id>/tags", .edit, path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/tags" },
-            body: { #"{"model_id": "\#($0.modelID)", "tags": [{"key": "t", "value": "1"}]}"# }),
-        Row(
-            .delete, "logged-models/<id>/tags/<key>", .edit,
-            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/tags/stage" }),
-        Row(
-            .get, "logged-models/<id>/artifacts/files", .read,
-            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/artifacts/files?artifact_file_path=m.txt" }),
-        Row(
-            .get, "logged-models/<id>/artifacts/directories", .read,
-            path: { "/api/2.0/mlflow/logged-models/\($0.modelID)/artifacts/directories" }),
-        Row(
-            .get, "ajax get-artifact", .read,
-            path: { "/ajax-api/2.0/mlflow/get-artifact?run_id=\($0.runID)&path=a.txt" }),
-        Row(
-            .post, "ajax upload-artifact", .edit,
-            path: { "/ajax-api/2.0/mlflow/upload-artifact?run_uuid=\($0.runID)&path=up.txt" }, body: { _ in "data" }),
-        Row(.get, "web UI: artifact download", .read, path: { "/get-artifact?run_id=\($0.runID)&path=a.txt" }),
-        Row(.get, "web UI: compare", .read, path: { "/compare?run=\($0.runID)" }),
-        Row(.get, "server-info", .signedIn, path: { _ in "/api/3.0/mlflow/server-info" }),
     ]
 
     /// Every endpoint × every kind of caller → the status MLflow's rules give, over HTTP to a live
@@ -354,9 +441,22 @@ struct AuthTests {
         let user = try await store.createUser(username: "target-\(unique)", passwordHash: "x", isAdmin: false)
         try await store.setPermission(.read, experimentID: experimentID, userID: user.id)
         let newcomer = try await store.createUser(username: "newcomer-\(unique)", passwordHash: "x", isAdmin: false)
+        let registered = "rm-\(unique)"
+        _ = try await store.createRegisteredModel(
+            name: registered, tags: [RegistryTag(key: "t", value: "1")], description: nil)
+        _ = try await store.createModelVersion(
+            ModelVersionCreation(
+                name: registered, source: "runs:/\(run.info.runID)", runID: run.info.runID,
+                tags: [RegistryTag(key: "vt", value: "1")]))
+        try await store.setRegisteredModelAlias(name: registered, alias: "champion", version: "1")
+        for caller in Caller.allCases {
+            guard let grant = caller.grant, let granted = try await store.user(named: caller.username) else { continue }
+            try await store.setRegisteredModelPermission(grant, modelName: registered, userID: granted.id)
+        }
+        try await store.setRegisteredModelPermission(.read, modelName: registered, userID: user.id)
         return Subject(
             experimentID: experimentID, runID: run.info.runID, modelID: model.modelID, username: user.username,
-            newcomer: newcomer.username, unique: unique)
+            newcomer: newcomer.username, unique: unique, model: registered)
     }
 
     static func basic(_ username: String, _ password: String) -> String {
