@@ -37,4 +37,10 @@ struct RESTStoreConformanceTests {
     func conformance(_ check: ConformanceCheck) async throws {
         try await check.run(with: .rest)
     }
+
+    /// The model registry, through `logbook server`'s registry endpoints.
+    @Test(arguments: StoreConformance.registryChecks)
+    func registryConformance(_ check: ConformanceCheck) async throws {
+        try await check.run(with: .rest)
+    }
 }
