@@ -124,6 +124,30 @@ struct PostgresStoreTests {
         }
     }
 
+    /// A database written before the model registry (schema 2) is upgraded in place when a newer
+    /// server first uses it: its runs stay, and the registry works.
+    @Test func aDatabaseFromBeforeTheRegistryIsUpgradedInPlace() async throws {
+        try await PostgresDatabase.with { uri in
+            let first = try Self.open(uri)
+            let run = try await first.createRun(RunCreation(experimentID: "0", runName: "before"))
+            await first.close()
+            // As a release before the registry left it.
+            for table in [
+                "registered_model_permissions", "registered_model_aliases", "model_version_tags", "model_versions",
+                "registered_model_tags", "registered_models",
+            ] { try PostgresTestServer.psql(uri, "DROP TABLE \(table)") }
+            try PostgresTestServer.psql(uri, "DELETE FROM logbook_schema WHERE version = 3")
+            let store = try Self.open(uri)
+            #expect(try await store.run(id: run.id).info.runName == "before")
+            _ = try await store.createRegisteredModel(name: "after-upgrade")
+            let version = try await store.createModelVersion(
+                ModelVersionCreation(name: "after-upgrade", source: "runs:/\(run.id)/model", runID: run.id))
+            #expect(version.version == 1)
+            #expect(try PostgresTestServer.query(uri, "SELECT max(version) FROM logbook_schema") == ["3"])
+            await store.close()
+        }
+    }
+
     @Test func aDatabaseFromANewerLogbookIsRefusedUntouched() async throws {
         try await PostgresDatabase.with { uri in
             let first = try Self.open(uri)
