@@ -6,8 +6,9 @@ import LogbookWire
 struct ModelsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "models",
-        abstract: "List and show logged models (what mlflow.<flavor>.log_model saves).",
-        subcommands: [List.self, Show.self],
+        abstract:
+            "List and show logged models (what mlflow.<flavor>.log_model saves) and registered models (models registered).",
+        subcommands: [List.self, Show.self, RegisteredModelsCommand.self],
         defaultSubcommand: List.self
     )
 

@@ -51,4 +51,46 @@ struct ModelsCommandTests {
         #expect(missing.status == 1)
         #expect(missing.stderr.contains("RESOURCE_DOES_NOT_EXIST"))
     }
+
+    @Test("registered models: list with aliases, show, versions newest first; --json is MLflow's")
+    func registeredListShowVersions() async throws {
+        let cli = try CLI()
+        let store = try SQLiteStore(
+            path: cli.directory + "/logbook.db", configuration: .init(artifactRoot: cli.directory + "/artifacts"))
+        let run = try await store.createRun(RunCreation(experimentID: "0", runName: "train"))
+        _ = try await store.createRegisteredModel(
+            name: "churn-clf", tags: [RegistryTag(key: "team", value: "growth")], description: "predicts churn")
+        for _ in 0..<2 {
+            _ = try await store.createModelVersion(
+                ModelVersionCreation(name: "churn-clf", source: "runs:/\(run.id)/model", runID: run.id))
+        }
+        try await store.setRegisteredModelAlias(name: "churn-clf", alias: "champion", version: "2")
+        _ = try await store.createRegisteredModel(name: "other")
+
+        let table = try await cli("models", "registered", "list")
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(table.stdout.hasPrefix("NAME"))
+        #expect(table.stdout.contains("churn-clf") && table.stdout.contains("champion=v2"))
+        #expect(table.stdout.contains("team=growth") && table.stdout.contains("other"))
+        let filtered = try await cli("models", "registered", "list", "--filter", "tags.team = 'growth'").stdout
+        #expect(filtered.contains("churn-clf") && !filtered.contains("other"))
+        let shown = try await cli("models", "registered", "show", "churn-clf")
+        #expect(shown.stdout.contains("description: predicts churn"))
+        #expect(shown.stdout.contains("champion") && shown.stdout.contains("version 2"))
+        let versions = try await cli("models", "registered", "versions", "churn-clf")
+        let lines = versions.stdout.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("VERSION") == true)
+        #expect(lines.dropFirst().map { $0.split(separator: " ").first } == ["2", "1"])
+        #expect(versions.stdout.contains(String(run.id.prefix(8))))
+
+        let json = try await cli("models", "registered", "show", "churn-clf", "--json").json()
+        let model = try #require(json["registered_model"] as? [String: Any])
+        #expect(model["name"] as? String == "churn-clf")
+        #expect((model["aliases"] as? [[String: Any]])?.first?["version"] as? String == "2")
+        let listedVersions = try await cli("models", "registered", "versions", "churn-clf", "--json").json()
+        #expect((listedVersions["model_versions"] as? [[String: Any]])?.map { $0["version"] as? String } == ["2", "1"])
+        let missing = try await cli("models", "registered", "show", "nope")
+        #expect(missing.status == 1)
+        #expect(missing.stderr.contains("Registered Model with name=nope not found"))
+    }
 }
