@@ -31,3 +31,32 @@ struct LocalLoggedModelTests {
         #expect(FileManager.default.fileExists(atPath: manual.artifactLocation + "/sub/w.bin"))
     }
 }
+
+@Suite("The model registry from the client, on the embedded store")
+struct LocalRegistryTests {
+    @Test("a logged model and a run's files registered as versions; an alias resolves to the files")
+    func registerAliasResolve() async throws {
+        let logbook = try makeClient()
+        let saved = NSTemporaryDirectory() + "logbook-registry-model-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: saved, withIntermediateDirectories: true)
+        try Data("weights".utf8).write(to: URL(fileURLWithPath: saved + "/w.bin"))
+        let (model, runID) = try await logbook.withRun(name: "train") { run in
+            (try await run.logModel(name: "net", directory: saved), run.id)
+        }
+        let first = try await logbook.registerModel(loggedModelID: model.modelID, name: "net", tags: ["k": "v"])
+        #expect(first.version == 1 && first.modelID == model.modelID && first.runID == runID)
+        let second = try await logbook.registerModel(runID: runID, artifactPath: "model", name: "net")
+        #expect(second.version == 2 && second.source == "runs:/\(runID)/model")
+        try await logbook.setModelAlias("champion", name: "net", version: 1)
+        let location = try await logbook.modelLocation("models:/net@champion")
+        #expect(location == model.artifactLocation)
+        #expect(FileManager.default.contents(atPath: location + "/w.bin") == Data("weights".utf8))
+        #expect(try await logbook.modelLocation("models:/\(model.modelID)") == model.artifactLocation)
+        let run = try await logbook.store.run(id: runID)
+        #expect(try await logbook.modelLocation("models:/net/2") == run.info.artifactURI + "/model")
+        #expect(try await logbook.modelLocation("models:/net/latest") == run.info.artifactURI + "/model")
+        let registered = try await logbook.registry.registeredModel(name: "net")
+        #expect(registered.aliases == [RegisteredModelAlias(alias: "champion", version: 1)])
+        await #expect(throws: LogbookError.self) { _ = try await logbook.modelLocation("models:/net@nope") }
+    }
+}
