@@ -219,7 +219,8 @@ let package = Package(
             ]
         ),
         .testTarget(
-            name: "LogbookCLITests", dependencies: ["LogbookCore", "LogbookSQLite", "LogbookCLI", "LogbookTesting"]),
+            name: "LogbookCLITests",
+            dependencies: ["Logbook", "LogbookCore", "LogbookSQLite", "LogbookCLI", "LogbookTesting"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Logbook
 import LogbookCore
 import Testing
 
@@ -115,5 +116,16 @@ struct MLflowServerTests {
         let metrics = ((trial["data"] as? [String: Any])?["metrics"] as? [[String: Any]]) ?? []
         #expect(Set(metrics.compactMap { $0["key"] as? String }).isSuperset(of: ["loss", "accuracy", "val_accuracy"]))
         #expect(metrics.allSatisfy { ($0["step"] as? Int) == 19 })
+
+        // The Swift client's registry calls against MLflow's own registry.
+        let logbook = try LogbookClient(trackingURI: server.url, environment: [:])
+        let trialID = try #require((trial["info"] as? [String: Any])?["run_id"] as? String)
+        let version = try await logbook.registerModel(runID: trialID, artifactPath: "model", name: "demo-best")
+        #expect(version.version == 1 && version.runID == trialID)
+        try await logbook.setModelAlias("champion", name: "demo-best", version: 1)
+        #expect(try await logbook.registry.modelVersion(uri: "models:/demo-best@champion").version == 1)
+        #expect(try await logbook.registry.registeredModel(name: "demo-best").aliases.map(\.alias) == ["champion"])
+        let location = try await logbook.modelLocation("models:/demo-best@champion")
+        #expect(location.hasSuffix("/\(trialID)/artifacts/model"), "\(location)")
     }
 }
