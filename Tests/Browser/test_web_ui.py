@@ -69,6 +69,12 @@ def log_with_mlflow():
         info = mlflow.sklearn.log_model(LogisticRegression(max_iter=300).fit(X, y), name="classifier")
         mlflow.log_metric("accuracy", 0.97, model_id=info.model_id)
         STATE["with_model"] = (with_model.info.run_id, info.model_id)
+    # Two registry versions of it, an alias on the second, a tag: the Models pages.
+    for _ in range(2):
+        mlflow.register_model(f"models:/{info.model_id}", "ui-classifier")
+    MlflowClient().set_registered_model_alias("ui-classifier", "champion", "2")
+    MlflowClient().set_registered_model_tag("ui-classifier", "team", "vision")
+    MlflowClient().create_registered_model("ui-empty", description="nothing registered yet")
     client = MlflowClient()
     live = client.create_run(experiment.experiment_id, run_name="still-training")
     for step in range(30):
@@ -179,6 +185,37 @@ class WebUI(unittest.TestCase):
         row.find_element(By.LINK_TEXT, "MLmodel").click()
         self.wait(lambda: "flavors:" in self.driver.find_element(By.TAG_NAME, "body").text)
         self.driver.back()
+
+    def test_models_pages(self):
+        self.open("/models")
+        rows = {r.get_attribute("data-model"): r for r in self.rows("table.models-list tbody tr[data-model]")}
+        self.assertEqual(sorted(rows), ["ui-classifier", "ui-empty"])
+        self.assertIn("v2", rows["ui-classifier"].text)
+        self.assertIn("@champion → v2", rows["ui-classifier"].text)
+        self.assertIn("team=vision", rows["ui-classifier"].text)
+        # A bare word searches names; a filter works as typed.
+        box = self.driver.find_element(By.CSS_SELECTOR, "form.filter input[name=filter]")
+        box.send_keys("classif")
+        box.submit()
+        self.wait(lambda: len(self.rows("table.models-list tbody tr[data-model]")) == 1)
+        self.open("/models?filter=name+%3D%3D%3D+x")
+        self.assertTrue(self.driver.find_element(By.CSS_SELECTOR, ".filter-error").text)
+        self.open("/models")
+        self.driver.find_element(By.LINK_TEXT, "ui-classifier").click()
+        self.wait(lambda: self.driver.find_elements(By.CSS_SELECTOR, "table.versions tr[data-version]"))
+        versions = self.rows("table.versions tbody tr[data-version]")
+        self.assertEqual([v.get_attribute("data-version") for v in versions], ["2", "1"])
+        self.assertIn("@champion", versions[0].text)
+        run_id, model_id = STATE["with_model"]
+        self.assertIn(model_id, versions[1].text)
+        # The source run links to the run, whose page links back to the versions made from it.
+        versions[1].find_element(By.LINK_TEXT, "with-model").click()
+        self.wait(lambda: run_id in self.driver.current_url)
+        row = self.driver.find_element(By.CSS_SELECTOR, f"section.models tr[data-model-id='{model_id}']")
+        self.assertIn("ui-classifier v1", row.text)
+        self.assertIn("ui-classifier v2", row.text)
+        self.driver.find_element(By.LINK_TEXT, "ui-classifier v2").click()
+        self.wait(lambda: self.driver.current_url.endswith("/models/ui-classifier"))
 
     def test_compare_three_runs(self):
         runs = "&".join(f"run={r}" for r in STATE["py_trials"])

@@ -117,6 +117,14 @@ class Quickstart(unittest.TestCase):
         self.assertTrue(uri.startswith("mlflow-artifacts:/"), uri)
         self.assertIn("MLmodel", [a.path for a in mlflow.artifacts.list_artifacts(artifact_uri=uri)] + [
             os.path.basename(p) for p in os.listdir(mlflow.artifacts.download_artifacts(artifact_uri=uri))])
+        # The web UI's file route serves a version's files.
+        status, body = call("GET", "/model-versions/get-artifact", query={"name": "churn-clf", "version": "1",
+                                                                          "path": "MLmodel"})
+        self.assertEqual(status, 200)
+        self.assertIn(b"flavors:", body)
+        status, answer = call("GET", "/model-versions/get-artifact", query={"name": "churn-clf", "version": "1",
+                                                                            "path": "../../etc/passwd"})
+        self.assertEqual(status, 400, answer)
         # The logged model shows the version made from it.
         logged = self.client.get_logged_model(info.model_id)
         self.assertIn("churn-clf", logged.tags.get("mlflow.modelVersions", ""))

@@ -27,7 +27,7 @@ enum Layout {
             <script type="module" src="\(Assets.url("app.js"))"></script>
             </head>
             <body>
-            <header class="top"><a class="brand" href="/">Logbook</a>\(HTML.when(!trail.isEmpty, "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\(trail.joined(separator: "<span class=\"sep\">/</span>"))</nav>"))\(signedIn)</header>
+            <header class="top"><a class="brand" href="/">Logbook</a><nav class="sections" aria-label="Sections"><a href="/">Experiments</a><a href="/models">Models</a></nav>\(HTML.when(!trail.isEmpty, "<nav class=\"crumbs\" aria-label=\"Breadcrumbs\">\(trail.joined(separator: "<span class=\"sep\">/</span>"))</nav>"))\(signedIn)</header>
             <main>
             \(noteList)
             \(body)

@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import LogbookCore
+import LogbookWire
 
 /// The web UI's paths: pages, the child-rows fragment, assets, and artifact downloads.
 /// Everything else falls through to the API's 404.
@@ -33,6 +34,10 @@ enum UIRoutes {
                 return try await RunsPage.render(server, experimentIDs: ids, &query)
             }
         case 1 where parts[0] == "compare": page = { try await ComparePage.render(server, &$0) }
+        case 1 where parts[0] == "models": page = { try await ModelsPage.render(server, &$0) }
+        case 2 where parts[0] == "models":
+            let name = WireMessage.percentDecode(parts[1][...])
+            page = { try await RegisteredModelPage.render(server, name: name, &$0) }
         case 2 where parts[0] == "experiments":
             page = { try await RunsPage.render(server, experimentIDs: [parts[1]], &$0) }
         case 2 where parts[0] == "runs": page = { try await RunPage.render(server, runID: parts[1], &$0) }

@@ -21,6 +21,11 @@ enum RunPage {
             experimentIDs: [info.experimentID], filter: "source_run_id = '\(info.runID)'", datasets: [],
             maxResults: 100, orderBy: [LoggedModelOrder(field: "creation_timestamp", ascending: true)], pageToken: nil
         ).items
+        // The registry versions made from this run (or its logged models); none where the caller
+        // may not read them.
+        let registered =
+            (try? await server.registry().allModelVersions(
+                filter: "run_id = '\(info.runID)'", orderBy: ["name", "version_number"])) ?? []
 
         let tag = { (key: String) in run.data.tag(key) }
         let dirty = tag(SystemTag.gitDirty).map { $0 == "true" ? "yes (uncommitted changes)" : "no" }
@@ -33,6 +38,7 @@ enum RunPage {
                 "<span data-fact=\"duration\" class=\"\(info.endTime == nil ? "live-duration" : "")\" data-start=\"\(info.startTime)\">\(UIFormat.duration(start: info.startTime, end: info.endTime, now: now))</span>"
             ),
             ("User", "\(info.userID)"),
+            ("Registered as", registered.isEmpty ? "—" : RegisteredModelPage.versionLinks(registered)),
             ("Source", "<code>\(tag(SystemTag.sourceName) ?? "—")</code>"),
             ("Entry point", "\(tag(SystemTag.entryPoint) ?? "—")"),
             ("Git commit", "<code>\(tag(SystemTag.gitCommit) ?? "—")</code>"),
@@ -100,7 +106,7 @@ enum RunPage {
             \(ChartSettings.grid(modelKeys, empty: "No metrics logged\(info.status == .running ? " yet" : "")."))
             \(HTML.when(!systemKeys.isEmpty, "<details class=\"system\" open><summary><h2>System metrics</h2></summary>\(ChartSettings.grid(systemKeys, empty: ""))</details>"))
             </section>
-            \(HTML.when(!models.isEmpty, modelsSection(models, server: server)))
+            \(HTML.when(!models.isEmpty, modelsSection(models, registered: registered, server: server)))
             <section><h2>Artifacts</h2><div class="artifacts" data-run-id="\(info.runID)"><p class="muted">Loading…</p></div></section>
             """
         let crumbs: [(title: String, url: UIURL?)] = [
@@ -110,7 +116,7 @@ enum RunPage {
     }
 
     /// The logged models the run produced: status, latest metrics, and their top-level files.
-    static func modelsSection(_ models: [LoggedModel], server: ServerContext) -> HTML {
+    static func modelsSection(_ models: [LoggedModel], registered: [ModelVersion], server: ServerContext) -> HTML {
         let rows = models.map { model -> HTML in
             var latest: [String: LoggedModelMetric] = [:]
             for metric in model.metrics {
@@ -138,12 +144,13 @@ enum RunPage {
                 <tr data-model-id="\(model.modelID)"><td>\(model.name)</td><td><code>\(model.modelID)</code></td>\
                 <td><span class="status model-\(status.lowercased())">\(status)</span></td>\
                 <td>\(UIFormat.time(model.creationTime))</td><td>\(metrics.joined(separator: " "))</td>\
-                <td>\(files.isEmpty ? "—" : files.joined(separator: " "))</td></tr>
+                <td>\(files.isEmpty ? "—" : files.joined(separator: " "))</td>\
+                <td>\(RegisteredModelPage.versionLinks(registered.filter { $0.modelID == model.modelID }))</td></tr>
                 """
         }
         return """
             <section class="models"><h2>Logged models <span class="count">\(models.count)</span></h2>
-            <table class="grid compact"><thead><tr><th>Name</th><th>Model ID</th><th>Status</th><th>Created</th><th>Metrics</th><th>Files</th></tr></thead>
+            <table class="grid compact"><thead><tr><th>Name</th><th>Model ID</th><th>Status</th><th>Created</th><th>Metrics</th><th>Files</th><th>Registered as</th></tr></thead>
             <tbody>\(rows.joined())</tbody></table></section>
             """
     }
