@@ -14,11 +14,8 @@ extension PostgresStore {
         let now = WallClock.nowMilliseconds()
         return try await write(idempotent: false) { db in
             let location = try await Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
-            if let runID = creation.sourceRunID,
-                try await db.first("SELECT 1 FROM runs WHERE run_id = ?", [.text(runID)]) == nil
-            {
-                throw LogbookError.runNotFound(runID)
-            }
+            // A source run that names no run is kept as given, as MLflow 3.17.2 does (a model may be
+            // logged for a run of another tracking server).
             let modelKey = try await db.first(
                 """
                 INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_time,
@@ -56,12 +53,6 @@ extension PostgresStore {
             let key = try await Self.modelKey(db, id, lock: true)
             let current = try await db.first("SELECT status FROM logged_models WHERE model_key = ?", [.integer(key)])?
                 .decode(String.self)
-            if current == LoggedModelStatus.ready.rawValue, status != .ready {
-                throw LogbookError(
-                    .invalidParameterValue,
-                    "Logged model '\(id)' is already finalized as LOGGED_MODEL_READY; a ready model cannot become \(status.wireName). Log a new model instead."
-                )
-            }
             if current != status.rawValue {
                 try await db.execute(
                     "UPDATE logged_models SET status = ?, last_updated_time = ? WHERE model_key = ?",

@@ -15,11 +15,8 @@ extension SQLiteStore {
         let now = WallClock.nowMilliseconds()
         return try await write { db in
             let location = try Self.activeExperimentLocation(db, experimentNumber, id: creation.experimentID)
-            if let runID = creation.sourceRunID,
-                try Int64.fetchOne(db, sql: "SELECT 1 FROM runs WHERE run_id = ?", arguments: [runID]) == nil
-            {
-                throw LogbookError.runNotFound(runID)
-            }
+            // A source run that names no run is kept as given, as MLflow 3.17.2 does (a model may be
+            // logged for a run of another tracking server).
             try db.execute(
                 sql: """
                     INSERT INTO logged_models (model_id, experiment_id, name, artifact_location, creation_time,
@@ -57,12 +54,6 @@ extension SQLiteStore {
             let key = try Self.modelKey(db, id)
             let current = try String.fetchOne(
                 db, sql: "SELECT status FROM logged_models WHERE model_key = ?", arguments: [key])
-            if current == LoggedModelStatus.ready.rawValue, status != .ready {
-                throw LogbookError(
-                    .invalidParameterValue,
-                    "Logged model '\(id)' is already finalized as LOGGED_MODEL_READY; a ready model cannot become \(status.wireName). Log a new model instead."
-                )
-            }
             if current != status.rawValue {
                 try db.execute(
                     sql: "UPDATE logged_models SET status = ?, last_updated_time = ? WHERE model_key = ?",

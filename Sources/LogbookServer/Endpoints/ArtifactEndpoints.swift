@@ -14,7 +14,13 @@ enum ArtifactEndpoints {
     /// One directory level at `path` under an artifact URI (a run's or a logged model's), paths
     /// relative to the URI.
     static func listing(under artifactURI: String, path: String, server: ServerContext) throws -> Response {
-        let components = try ArtifactDirectory.components(of: path)
+        let components: [String]
+        do {
+            components = try ArtifactDirectory.components(of: path)
+        } catch {
+            // MLflow's exact answer for a path that would leave the artifacts.
+            throw LogbookError(.invalidParameterValue, "Invalid path")
+        }
         let (directory, base) = try ArtifactLocation.resolve(artifactURI, server: server)
         let prefix = components.joined(separator: "/")
         let entries = try directory.list(base.isEmpty ? prefix : base + "/" + prefix) ?? []
