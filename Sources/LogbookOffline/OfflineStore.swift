@@ -172,6 +172,11 @@ public final class OfflineStore: TrackingStore {
         try await write(.logInputs(runID: runID, datasets))
     }
 
+    /// Logged models are not journaled (see above): this goes to the server.
+    public func logModelInputs(runID: String, modelIDs: [String]) async throws {
+        try await remote.logModelInputs(runID: serverID(runID), modelIDs: modelIDs)
+    }
+
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await write(.logOutputs(runID: runID, models))
     }

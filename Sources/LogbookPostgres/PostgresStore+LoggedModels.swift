@@ -125,6 +125,25 @@ extension PostgresStore {
         }
     }
 
+    public func logModelInputs(runID: String, modelIDs: [String]) async throws {
+        try Validation.validateRunID(runID)
+        for modelID in modelIDs { try Validation.validateLoggedModelID(modelID) }
+        guard !modelIDs.isEmpty else { return }
+        try await write { db in
+            let runKey = try await Self.activeRunKey(db, runID)
+            try await db.execute("SELECT 1 FROM runs WHERE run_key = ? FOR UPDATE", [.integer(runKey)])
+            for modelID in modelIDs {
+                _ = try await Self.modelKey(db, modelID)
+                try await db.execute(
+                    """
+                    INSERT INTO run_model_inputs (run_key, model_id, position)
+                    SELECT ?, ?, COALESCE(MAX(position), -1) + 1 FROM run_model_inputs WHERE run_key = ?
+                    ON CONFLICT (run_key, model_id) DO NOTHING
+                    """, [.integer(runKey), .text(modelID), .integer(runKey)])
+            }
+        }
+    }
+
     public func searchLoggedModels(
         experimentIDs: [String], filter: String?, datasets: [LoggedModelDataset], maxResults: Int,
         orderBy: [LoggedModelOrder], pageToken: String?

@@ -213,6 +213,12 @@ extension PostgresStore {
         {
             runs[index[try row.int64(0)]!].outputs.append(ModelOutput(modelID: try row.text(1), step: try row.int64(2)))
         }
+        for row in try await db.rows(
+            "SELECT run_key, model_id FROM run_model_inputs WHERE run_key = ANY(?) ORDER BY run_key, position",
+            [keyList])
+        {
+            runs[index[try row.int64(0)]!].modelInputs.append(try row.text(1))
+        }
         return zip(keys, runs).map { (key: $0.0, run: $0.1) }
     }
 }

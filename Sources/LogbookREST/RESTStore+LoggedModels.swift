@@ -72,6 +72,15 @@ extension RESTStore {
             nextPageToken: try answer.nonEmptyString("next_page_token"))
     }
 
+    public func logModelInputs(runID: String, modelIDs: [String]) async throws {
+        try await post(
+            "runs/log-inputs",
+            [
+                "run_id": .string(runID),
+                "models": .array(modelIDs.map { .object(["model_id": .string($0)]) }),
+            ])
+    }
+
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await post(
             "runs/outputs",

@@ -4,7 +4,8 @@
 /// permissions refer to, so a rename changes one row. A deleted version stays as a row in stage
 /// `Deleted_Internal` (its source and run redacted) so that its number is never given again; a
 /// deleted model takes every row of it along. Permissions of `logbook server --auth` on a model
-/// live here too, removed with it.
+/// live here too, removed with it. The same step adds the logged models a run used as inputs
+/// (`run_model_inputs`), which came with the registry's release.
 public enum RegistrySchema {
     /// For SQLite.
     public static let sqlite = """
@@ -63,6 +64,12 @@ public enum RegistrySchema {
             PRIMARY KEY (model_key, user_id)
         ) WITHOUT ROWID;
         CREATE INDEX registered_model_permissions_by_user ON registered_model_permissions (user_id);
+        CREATE TABLE run_model_inputs (
+            run_key INTEGER NOT NULL REFERENCES runs (run_key),
+            model_id TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            PRIMARY KEY (run_key, model_id)
+        ) WITHOUT ROWID;
         """
 
     /// For PostgreSQL, one statement each; text in the "C" collation, as the other tables.
@@ -134,5 +141,13 @@ public enum RegistrySchema {
         )
         """,
         "CREATE INDEX registered_model_permissions_by_user ON registered_model_permissions (user_id)",
+        """
+        CREATE TABLE run_model_inputs (
+            run_key BIGINT NOT NULL REFERENCES runs (run_key),
+            model_id TEXT COLLATE "C" NOT NULL,
+            position BIGINT NOT NULL,
+            PRIMARY KEY (run_key, model_id)
+        )
+        """,
     ]
 }

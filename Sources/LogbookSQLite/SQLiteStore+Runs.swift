@@ -171,6 +171,11 @@ extension SQLiteStore {
         ) { row in
             runs[index[row.int64(0)]!].outputs.append(ModelOutput(modelID: row.text(1), step: row.int64(2)))
         }
+        try db.forEachRow(
+            "SELECT run_key, model_id FROM run_model_inputs WHERE run_key IN (\(keyList)) ORDER BY run_key, position"
+        ) { row in
+            runs[index[row.int64(0)]!].modelInputs.append(row.text(1))
+        }
         return zip(keys, runs).map { (key: $0.0, run: $0.1) }
     }
 

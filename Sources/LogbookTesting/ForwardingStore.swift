@@ -116,6 +116,10 @@ extension ForwardingStore {
     public func metricSeries(runID: String, key: String, _ request: SeriesRequest) async throws -> MetricSeries {
         try await forward("metricSeries") { try await base.metricSeries(runID: runID, key: key, request) }
     }
+    public func logModelInputs(runID: String, modelIDs: [String]) async throws {
+        try await forward("logModelInputs") { try await base.logModelInputs(runID: runID, modelIDs: modelIDs) }
+    }
+
     public func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await forward("logOutputs") { try await base.logOutputs(runID: runID, models: models) }
     }

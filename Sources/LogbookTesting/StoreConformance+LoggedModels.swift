@@ -74,6 +74,19 @@ extension StoreConformance {
                     _ = try await store.finalizeLoggedModel(id: "m-0123456789abcdef0123456789abcdef", status: .ready)
                 }
             },
+            ConformanceCheck("a run records the logged models it used as inputs, each once, in order") { fixture in
+                let store = fixture.store
+                let first = try await store.createLoggedModel(LoggedModelCreation(experimentID: Experiment.defaultID))
+                let second = try await store.createLoggedModel(LoggedModelCreation(experimentID: Experiment.defaultID))
+                let run = try await store.newRun()
+                try await store.logModelInputs(runID: run.id, modelIDs: [second.modelID, first.modelID])
+                try await store.logModelInputs(runID: run.id, modelIDs: [second.modelID])
+                #expect(try await store.run(id: run.id).modelInputs == [second.modelID, first.modelID])
+                await expectError(.resourceDoesNotExist) {
+                    try await store.logModelInputs(runID: run.id, modelIDs: ["m-0123456789abcdef0123456789abcdef"])
+                }
+                #expect(try await store.run(id: run.id).modelInputs.count == 2)
+            },
             ConformanceCheck("model params are write-once; tags are set, replaced and deleted") { fixture in
                 let store = fixture.store
                 let model = try await store.createLoggedModel(LoggedModelCreation(experimentID: Experiment.defaultID))

@@ -163,7 +163,7 @@ public struct WireRun: Codable, Sendable, Hashable {
     public init(_ run: Run) {
         info = WireRunInfo(run.info)
         data = WireRunData(run.data)
-        inputs = WireRunInputs(run.inputs)
+        inputs = WireRunInputs(run.inputs, models: run.modelInputs)
         outputs = WireRunOutputs(run.outputs)
     }
 }
@@ -197,17 +197,27 @@ public struct WireModelOutput: Codable, Sendable, Hashable {
     }
 }
 
-/// `RunInputs`: the datasets a run used; `{}` when there are none.
+/// `RunInputs`: the datasets and logged models a run used; `{}` when there are none.
 public struct WireRunInputs: Codable, Sendable, Hashable {
     public var datasetInputs: [WireDatasetInput]?
+    public var modelInputs: [WireModelInput]?
 
     enum CodingKeys: String, CodingKey {
         case datasetInputs = "dataset_inputs"
+        case modelInputs = "model_inputs"
     }
 
-    public init(_ inputs: [DatasetInput]) {
+    public init(_ inputs: [DatasetInput], models: [String] = []) {
         datasetInputs = inputs.isEmpty ? nil : inputs.map(WireDatasetInput.init)
+        modelInputs = models.isEmpty ? nil : models.map { WireModelInput(modelID: $0) }
     }
+}
+
+/// `ModelInput`: a logged model a run used.
+public struct WireModelInput: Codable, Sendable, Hashable {
+    public var modelID: String
+
+    enum CodingKeys: String, CodingKey { case modelID = "model_id" }
 }
 
 /// `DatasetInput`: a dataset and the tags of its use.

@@ -197,6 +197,17 @@ class RawEndpointErrors(unittest.TestCase):
         status, answer = call("PATCH", f"logged-models/{model_id}", {"model_id": model_id})
         self.assertEqual(status, 400, answer)
 
+    def test_a_model_input_comes_back_in_runs_get(self):
+        from mlflow.entities import LoggedModelInput
+        model_id = self.create()["info"]["model_id"]
+        client = MlflowClient()
+        run = client.create_run(self.experiment_id)
+        client.log_inputs(run.info.run_id, models=[LoggedModelInput(model_id=model_id)])
+        inputs = client.get_run(run.info.run_id).inputs
+        self.assertEqual([m.model_id for m in inputs.model_inputs], [model_id])
+        status, answer = call("GET", f"runs/get?run_id={run.info.run_id}")
+        self.assertEqual(answer["run"]["inputs"]["model_inputs"], [{"model_id": model_id}])
+
     def test_finalize_twice(self):
         model_id = self.create()["info"]["model_id"]
         ready = {"model_id": model_id, "status": "LOGGED_MODEL_READY"}

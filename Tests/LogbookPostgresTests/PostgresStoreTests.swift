@@ -133,7 +133,8 @@ struct PostgresStoreTests {
             await first.close()
             // As a release before the registry left it.
             for table in [
-                "registered_model_permissions", "registered_model_aliases", "model_version_tags", "model_versions",
+                "run_model_inputs", "registered_model_permissions", "registered_model_aliases", "model_version_tags",
+                "model_versions",
                 "registered_model_tags", "registered_models",
             ] { try PostgresTestServer.psql(uri, "DROP TABLE \(table)") }
             try PostgresTestServer.psql(uri, "DELETE FROM logbook_schema WHERE version = 3")

@@ -17,7 +17,8 @@ struct SQLiteRegistryMigrationTests {
         // As a release before the registry left it.
         try await first.write { db in
             for table in [
-                "registered_model_permissions", "registered_model_aliases", "model_version_tags", "model_versions",
+                "run_model_inputs", "registered_model_permissions", "registered_model_aliases", "model_version_tags",
+                "model_versions",
                 "registered_model_tags", "registered_models",
             ] { try db.execute(sql: "DROP TABLE \(table)") }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier LIKE 'v7:%'")

@@ -6,16 +6,21 @@ public struct Run: Sendable, Hashable, Codable, Identifiable {
     public var inputs: [DatasetInput]
     /// The logged models the run produced (``TrackingStore/logOutputs(runID:models:)``).
     public var outputs: [ModelOutput]
+    /// The ids of the logged models the run used (an evaluation, say), in the order first logged
+    /// (``TrackingStore/logModelInputs(runID:modelIDs:)``).
+    public var modelInputs: [String]
 
     public var id: String { info.runID }
 
     public init(
-        info: RunInfo, data: RunData = RunData(), inputs: [DatasetInput] = [], outputs: [ModelOutput] = []
+        info: RunInfo, data: RunData = RunData(), inputs: [DatasetInput] = [], outputs: [ModelOutput] = [],
+        modelInputs: [String] = []
     ) {
         self.info = info
         self.data = data
         self.inputs = inputs
         self.outputs = outputs
+        self.modelInputs = modelInputs
     }
 }
 

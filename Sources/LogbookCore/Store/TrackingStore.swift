@@ -108,6 +108,11 @@ public protocol TrackingStore: Sendable {
     /// the same model at the same step again changes nothing. Every model must exist.
     func logOutputs(runID: String, models: [ModelOutput]) async throws
 
+    /// Records logged models a run used (`runs/log-inputs` with `models`, MLflow 3's
+    /// `log_inputs(models=[LoggedModelInput(id)])`); they appear in ``Run/modelInputs``. The same
+    /// model again changes nothing. Every model must exist.
+    func logModelInputs(runID: String, modelIDs: [String]) async throws
+
     // MARK: Logged models
 
     /// Creates a logged model, status ``LoggedModelStatus/pending``, in an active experiment,

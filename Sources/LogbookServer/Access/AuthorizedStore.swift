@@ -232,6 +232,11 @@ struct AuthorizedStore: TrackingStore {
         return try await base.metricSeries(runID: runID, key: key, request)
     }
 
+    func logModelInputs(runID: String, modelIDs: [String]) async throws {
+        try await require(.edit, runID: runID)
+        try await base.logModelInputs(runID: runID, modelIDs: modelIDs)
+    }
+
     func logOutputs(runID: String, models: [ModelOutput]) async throws {
         try await require(.edit, runID: runID)
         try await base.logOutputs(runID: runID, models: models)

@@ -24,7 +24,9 @@ enum LoggingEndpoints {
         "runs/log-inputs": .post { message, server in
             let runID = try message.requiredString("run_id")
             let inputs = try message.messages("datasets").map { try $0.datasetInput() }
-            try await server.store.logInputs(runID: runID, datasets: inputs)
+            let models = try message.messages("models").map { try $0.requiredString("model_id") }
+            if !inputs.isEmpty || models.isEmpty { try await server.store.logInputs(runID: runID, datasets: inputs) }
+            if !models.isEmpty { try await server.store.logModelInputs(runID: runID, modelIDs: models) }
             return APIResponse.empty()
         },
     ]

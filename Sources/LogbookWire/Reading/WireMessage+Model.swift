@@ -117,6 +117,9 @@ extension WireMessage {
             } ?? [],
             outputs: try message("outputs")?.messages("model_outputs").map { output throws(LogbookError) in
                 ModelOutput(modelID: try output.requiredString("model_id"), step: try output.int64("step") ?? 0)
+            } ?? [],
+            modelInputs: try message("inputs")?.messages("model_inputs").map { input throws(LogbookError) in
+                try input.requiredString("model_id")
             } ?? [])
         if run.info.runName.isEmpty, let name = run.data.tag(SystemTag.runName) { run.info.runName = name }
         return run
