@@ -3,7 +3,7 @@ import LogbookSQL
 import PostgresNIO
 
 /// The model registry in the database: ``SQLRegistry``'s rules, over the connection pool.
-extension PostgresStore: SQLRegistryStore, RegistryAccessStore {
+extension PostgresStore: SQLRegistryStore, RegistryAccessStore, RegistryImporting {
     public var registryExecutor: PostgresRegistryExecutor { PostgresRegistryExecutor(store: self) }
 }
 

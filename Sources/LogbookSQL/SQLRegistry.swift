@@ -923,3 +923,70 @@ extension SQLRegistry {
         return key
     }
 }
+
+// MARK: Importing
+
+extension SQLRegistry {
+    public func importRegisteredModel(_ model: RegisteredModel) async throws -> Bool {
+        try RegistryValidation.validateModelName(model.name)
+        let tags = try RegistryValidation.validated(model.tags)
+        let inserted = try await executor.write(
+            [
+                SQLFragment(
+                    """
+                    INSERT INTO registered_models (name, creation_time, last_updated_time, description)
+                    VALUES (?, ?, ?, ?) ON CONFLICT (name) DO NOTHING RETURNING model_key
+                    """,
+                    [
+                        .text(model.name), .integer(model.creationTime), .integer(model.lastUpdatedTime),
+                        .text(model.description ?? ""),
+                    ])
+            ]
+                + tags.map { tag in
+                    SQLFragment(
+                        """
+                        INSERT INTO registered_model_tags (model_key, key, value)
+                        SELECT model_key, ?, ? FROM registered_models WHERE name = ? ON CONFLICT (model_key, key) DO NOTHING
+                        """, [.text(tag.key), .text(tag.value), .text(model.name)])
+                })
+        return !(inserted.first ?? []).isEmpty
+    }
+
+    public func importModelVersion(_ version: ModelVersion) async throws -> Bool {
+        let tags = try RegistryValidation.validated(version.tags)
+        guard
+            let key = try await executor.read([
+                SQLFragment("SELECT model_key FROM registered_models WHERE name = ?", [.text(version.name)])
+            ])[0].first?.int(0)
+        else { throw LogbookError.registeredModelNotFound(version.name) }
+        var values: [SQLValue] = [
+            .integer(key), .integer(version.version), .integer(version.creationTime), .integer(version.lastUpdatedTime),
+        ]
+        values += version.userID.map { [SQLValue.text($0)] } ?? []
+        values += [
+            .text(version.currentStage.rawValue), .text(version.description), .text(version.source),
+            .text(version.storageLocation), .text(version.runID), .text(version.runLink),
+        ]
+        values += version.modelID.map { [SQLValue.text($0)] } ?? []
+        values += [.text(version.status.rawValue)]
+        values += version.statusMessage.map { [SQLValue.text($0)] } ?? []
+        let inserted = try await executor.write(
+            [
+                SQLFragment(
+                    """
+                    INSERT INTO model_versions (model_key, version, creation_time, last_updated_time, user_id, current_stage,
+                        description, source, storage_location, run_id, run_link, model_id, status, status_message)
+                    VALUES (?, ?, ?, ?, \(version.userID == nil ? "NULL" : "?"), ?, ?, ?, ?, ?, ?, \(version.modelID == nil ? "NULL" : "?"), ?, \(version.statusMessage == nil ? "NULL" : "?"))
+                    ON CONFLICT (model_key, version) DO NOTHING RETURNING version
+                    """, values)
+            ]
+                + tags.map { tag in
+                    SQLFragment(
+                        """
+                        INSERT INTO model_version_tags (model_key, version, key, value) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (model_key, version, key) DO NOTHING
+                        """, [.integer(key), .integer(version.version), .text(tag.key), .text(tag.value)])
+                })
+        return !(inserted.first ?? []).isEmpty
+    }
+}

@@ -128,3 +128,13 @@ extension SQLRegistryStore {
             modelName: modelName, userID: userID)
     }
 }
+
+extension SQLRegistryStore {
+    public func importRegisteredModel(_ model: RegisteredModel) async throws -> Bool {
+        try await SQLRegistry(executor: registryExecutor).importRegisteredModel(model)
+    }
+
+    public func importModelVersion(_ version: ModelVersion) async throws -> Bool {
+        try await SQLRegistry(executor: registryExecutor).importModelVersion(version)
+    }
+}

@@ -3,7 +3,7 @@ import LogbookCore
 import LogbookSQL
 
 /// The model registry in the SQLite file: ``SQLRegistry``'s rules, over GRDB.
-extension SQLiteStore: SQLRegistryStore, RegistryAccessStore {
+extension SQLiteStore: SQLRegistryStore, RegistryAccessStore, RegistryImporting {
     public var registryExecutor: SQLiteRegistryExecutor { SQLiteRegistryExecutor(store: self) }
 }
 

@@ -8,6 +8,41 @@ import Testing
 /// `StoreCopy` (`logbook db copy`) between the two databases, both ways.
 @Suite("Copying stores", .enabled(if: PostgresTestServer.isEnabled, PostgresTestServer.skipReason))
 struct StoreCopyTests {
+    /// The model registry goes along: models with tags and descriptions, versions under their own
+    /// numbers (a deleted number stays unused), stages, sources, aliases; a second copy adds nothing.
+    @Test func theRegistryIsCopiedWithItsVersionNumbers() async throws {
+        try await PostgresDatabase.with { uri in
+            let directory = try StoreFactory.temporaryDirectory()
+            let sqlite = try SQLiteStore(
+                path: directory + "/a.db", configuration: .init(artifactRoot: directory + "/a"))
+            let run = try await sqlite.createRun(RunCreation(experimentID: "0", runName: "train"))
+            _ = try await sqlite.createRegisteredModel(
+                name: "churn", tags: [RegistryTag(key: "team", value: "growth")], description: "predicts churn")
+            for _ in 0..<3 {
+                _ = try await sqlite.createModelVersion(
+                    ModelVersionCreation(
+                        name: "churn", source: "runs:/\(run.id)/model", runID: run.id,
+                        tags: [RegistryTag(key: "k", value: "v")]))
+            }
+            try await sqlite.deleteModelVersion(name: "churn", version: "2")
+            _ = try await sqlite.transitionModelVersionStage(
+                name: "churn", version: "3", stage: "Production", archiveExistingVersions: false)
+            try await sqlite.setRegisteredModelAlias(name: "churn", alias: "champion", version: "3")
+            let postgres = try PostgresStore(uri: uri, configuration: .init(artifactRoot: directory + "/b"))
+            let report = try await StoreCopy(from: sqlite, to: postgres).run()
+            #expect(report.registeredModels == 1 && report.modelVersions == 2)
+            _ = try await StoreCopy(from: sqlite, to: postgres).run()
+            let model = try await postgres.registeredModel(name: "churn")
+            #expect(model == (try await sqlite.registeredModel(name: "churn")))
+            #expect(try await postgres.versions(of: "churn") == (try await sqlite.versions(of: "churn")))
+            #expect(try await postgres.modelVersion(name: "churn", alias: "champion").version == 3)
+            // The next registration in the copy takes the next number the source would have given.
+            let next = try await postgres.createModelVersion(ModelVersionCreation(name: "churn", source: "s3://b/m"))
+            #expect(next.version == 4)
+            await postgres.close()
+        }
+    }
+
     @Test func sqliteIntoPostgresAndBackKeepsEverythingAndASecondCopyAddsNothing() async throws {
         try await PostgresDatabase.with { uri in
             let directory = try StoreFactory.temporaryDirectory()

@@ -6,9 +6,11 @@ import Foundation
 ///
 /// What is copied: experiments (matched by name; a new one keeps its artifact location, tags,
 /// times and lifecycle stage), and each run with its id, info, params, tags, dataset inputs and
-/// every metric's whole history. Artifact files are not copied: the runs keep their artifact
-/// URIs, which still name where the files are. Copying again adds nothing (every write skips what
-/// is already there), so an interrupted copy is finished by running it again.
+/// every metric's whole history; and, when every experiment is copied, the model registry:
+/// registered models with their tags, versions under their own numbers (stage, source, run,
+/// tags), and aliases. Artifact files are not copied: the runs and versions keep their URIs,
+/// which still name where the files are. Copying again adds nothing (every write skips what is
+/// already there), so an interrupted copy is finished by running it again.
 public struct StoreCopy: Sendable {
     /// What a copy did.
     public struct Report: Sendable, CustomStringConvertible {
@@ -19,12 +21,17 @@ public struct StoreCopy: Sendable {
         /// Metric points read from the source and offered to the destination (points already
         /// there are skipped by it).
         public var points = 0
+        /// Registered models and versions copied (already there or not).
+        public var registeredModels = 0
+        public var modelVersions = 0
         public var seconds = 0.0
 
         public var description: String {
             let rate = seconds > 0 ? Int(Double(points) / seconds) : 0
+            let registry =
+                registeredModels > 0 ? ", \(registeredModels) registered model(s) with \(modelVersions) version(s)" : ""
             return
-                "Copied \(experiments) experiment(s), \(runs) run(s) (\(newRuns) new), \(points) metric point(s) in \(String(format: "%.2f", seconds)) s (\(rate) points/s)."
+                "Copied \(experiments) experiment(s), \(runs) run(s) (\(newRuns) new), \(points) metric point(s)\(registry) in \(String(format: "%.2f", seconds)) s (\(rate) points/s)."
         }
     }
 
@@ -74,8 +81,41 @@ public struct StoreCopy: Sendable {
                 }
             }
         }
+        if experimentNames.isEmpty, let registry = source as? any ModelRegistry,
+            let into = destination as? any RegistryImporting & ModelRegistry
+        {
+            try await copyRegistry(from: registry, into: into, report: &report, progress: progress)
+        }
         report.seconds = (ContinuousClock.now - start) / .seconds(1)
         return report
+    }
+
+    /// Every registered model (prompts too), its versions under their numbers, then its aliases.
+    private func copyRegistry(
+        from source: any ModelRegistry, into destination: any RegistryImporting & ModelRegistry, report: inout Report,
+        progress: @Sendable (String) -> Void
+    ) async throws {
+        let models =
+            try await source.allRegisteredModels()
+            + source.allRegisteredModels(filter: "tags.`mlflow.prompt.is_prompt` = 'true'")
+        progress("model registry: \(models.count) registered model(s)")
+        for model in models {
+            _ = try await destination.importRegisteredModel(model)
+            report.registeredModels += 1
+            for var version in try await source.versions(of: model.name).reversed() {
+                if version.source.hasPrefix("models:/") {
+                    // Where a models:/ source's files are is the source store's to say.
+                    version.storageLocation = try await source.modelVersionDownloadURI(
+                        name: model.name, version: String(version.version))
+                }
+                _ = try await destination.importModelVersion(version)
+                report.modelVersions += 1
+            }
+            for alias in model.aliases {
+                try await destination.setRegisteredModelAlias(
+                    name: model.name, alias: alias.alias, version: String(alias.version))
+            }
+        }
     }
 
     /// Copies one run and its histories; returns whether it was new and how many points it has.
