@@ -170,6 +170,10 @@ let package = Package(
             name: "ModelBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/ModelBenchmarks"),
         .executableTarget(
+            name: "RegistryBenchmarks",
+            dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite", "LogbookPostgres"],
+            path: "Benchmarks/RegistryBenchmarks"),
+        .executableTarget(
             name: "UIBenchmarks", dependencies: ["BenchmarkSupport", "LogbookCore", "LogbookSQLite"],
             path: "Benchmarks/UIBenchmarks"),
         // The soak test scripts/soak runs (docs/reliability.md).

@@ -1,6 +1,10 @@
 """`mlflow.sklearn.log_model` end to end with the stock client: Logbook vs `mlflow server`.
 
-Usage: python log-model.py /path/to/logbook [count]   (the .venv with mlflow and scikit-learn)
+Usage: python log-model.py /path/to/logbook [count] [--register]   (the .venv with mlflow and scikit-learn)
+
+With --register every call is `log_model(..., registered_model_name=...)`, MLflow's quickstart: the
+logged model, then the registry (create the registered model or find it, create the version, wait
+for it to be READY, tag the logged model with it).
 
 Starts `logbook server` and `mlflow server` (SQLite backend, artifact proxy, both on loopback in
 temporary directories), then for each, in turns: `count` runs that each fit nothing new and log
@@ -80,7 +84,7 @@ def start_mlflow():
     return url, process, directory
 
 
-def measure(url, model, count):
+def measure(url, model, count, register):
     mlflow.set_tracking_uri(url)
     mlflow.set_experiment("log-model-bench")
     calls, runs = [], []
@@ -91,7 +95,8 @@ def measure(url, model, count):
             before = time.perf_counter()
             # Requirements given: otherwise the client spends ~8 s per call inferring them in a
             # subprocess, the same against either server, which would hide the server's share.
-            mlflow.sklearn.log_model(model, name="model", pip_requirements=["scikit-learn"])
+            mlflow.sklearn.log_model(model, name="model", pip_requirements=["scikit-learn"],
+                                     registered_model_name="bench-model" if register else None)
             after = time.perf_counter()
         ended = time.perf_counter()
         if index >= 2:  # the first two warm up imports and connections
@@ -106,8 +111,10 @@ def summary(times):
 
 
 def main():
-    binary = os.path.abspath(sys.argv[1])
-    count = int(sys.argv[2]) if len(sys.argv) > 2 else 20
+    register = "--register" in sys.argv
+    arguments = [a for a in sys.argv[1:] if a != "--register"]
+    binary = os.path.abspath(arguments[0])
+    count = int(arguments[1]) if len(arguments) > 1 else 20
     X, y = load_iris(return_X_y=True)
     model = LogisticRegression(max_iter=300).fit(X, y)
     servers = {"logbook": start_logbook(binary), "mlflow": start_mlflow()}
@@ -115,7 +122,7 @@ def main():
     try:
         # Alternate so both see the same machine state.
         for name in ["logbook", "mlflow", "logbook", "mlflow"]:
-            calls, runs = measure(servers[name][0], model, count // 2)
+            calls, runs = measure(servers[name][0], model, count // 2, register)
             previous = results.setdefault(name, ([], []))
             previous[0].extend(calls)
             previous[1].extend(runs)
@@ -128,7 +135,8 @@ def main():
                 process.kill()
                 process.wait()
             shutil.rmtree(directory, ignore_errors=True)
-    print(f"log_model of a LogisticRegression, {count} runs per server, mlflow {mlflow.__version__}")
+    what = "log_model(..., registered_model_name=...)" if register else "log_model"
+    print(f"{what} of a LogisticRegression, {count} runs per server, mlflow {mlflow.__version__}")
     for name, (calls, runs) in results.items():
         call_median, call_p90 = summary(calls)
         run_median, run_p90 = summary(runs)
