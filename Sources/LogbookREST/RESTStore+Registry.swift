@@ -90,8 +90,7 @@ extension RESTStore: ModelRegistry {
         try modelVersion(in: await get("model-versions/get", [("name", name), ("version", version)]))
     }
 
-    public func updateModelVersion(name: String, version: String, description: String?) async throws -> ModelVersion
-    {
+    public func updateModelVersion(name: String, version: String, description: String?) async throws -> ModelVersion {
         var message: [String: JSONValue] = ["name": .string(name), "version": .string(version)]
         if let description { message["description"] = .string(description) }
         return try modelVersion(in: await send(.PATCH, "model-versions/update", message))

@@ -465,6 +465,40 @@ struct AuthTests {
 
     // MARK: Searches
 
+    /// Registry searches show only the models the caller may read, with either default permission.
+    @Test(arguments: [Permission.read, .noPermissions])
+    func registrySearchesShowOnlyReadableModels(defaultPermission: Permission) async throws {
+        var configuration = Self.access
+        configuration.defaultPermission = defaultPermission
+        let fixture = try ServerFixture(access: configuration)
+        let store = fixture.store
+        try await fixture.server.access!.bootstrapAdmin(username: "admin", password: Self.password)
+        let user = try await store.createUser(
+            username: "alice", passwordHash: try await fixture.server.access!.hash(Self.password), isAdmin: false)
+        for name in ["visible", "hidden"] {
+            _ = try await store.createRegisteredModel(name: name)
+            _ = try await store.createModelVersion(ModelVersionCreation(name: name, source: "s3://b/\(name)"))
+        }
+        if defaultPermission.canRead {
+            try await store.setRegisteredModelPermission(.noPermissions, modelName: "hidden", userID: user.id)
+        } else {
+            try await store.setRegisteredModelPermission(.read, modelName: "visible", userID: user.id)
+        }
+        let headers: HTTPFields = [.authorization: Self.basic("alice", Self.password)]
+        try await fixture.test(.live) { api in
+            for path in ["registered-models/search", "model-versions/search"] {
+                let answer = try await api.client.execute(
+                    uri: "/api/2.0/mlflow/\(path)", method: .get, headers: headers)
+                #expect(answer.status == .ok)
+                let items = try answer.json[path.hasPrefix("registered") ? "registered_models" : "model_versions"]
+                #expect(items.array.map { $0["name"].string } == ["visible"], "\(path)")
+            }
+            let hidden = try await api.client.execute(
+                uri: "/api/2.0/mlflow/registered-models/get?name=hidden", method: .get, headers: headers)
+            #expect(hidden.status == .forbidden)
+        }
+    }
+
     /// A user who may read one of two experiments sees only its runs and only it, across pages,
     /// with the server's default permission READ (the other set to NO_PERMISSIONS) and NO_PERMISSIONS
     /// (the one granted READ).

@@ -102,13 +102,26 @@ struct AuthorizedRegistry: ModelRegistry {
     func searchRegisteredModels(filter: String?, maxResults: Int, orderBy: [String], pageToken: String?)
         async throws -> Page<RegisteredModel>
     {
+        try await readableSearch(
+            filter, name: \.name, check: { _ = try RegisteredModelSearch(filter: $0, orderBy: orderBy) }
+        ) {
+            try await base.searchRegisteredModels(
+                filter: $0, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
+        }
+    }
+
+    /// A search of `search` narrowed to the models the caller may read (an empty page, after
+    /// `check` has judged the request, when they may read none).
+    private func readableSearch<Item>(
+        _ filter: String?, name: (Item) -> String, check: (String?) throws -> Void,
+        _ search: (String?) async throws -> Page<Item>
+    ) async throws -> Page<Item> {
         guard let (filter, scope) = try await readable(filter) else {
-            _ = try RegisteredModelSearch(filter: filter, orderBy: orderBy)
+            try check(filter)
             return Page(items: [])
         }
-        var page = try await base.searchRegisteredModels(
-            filter: filter, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
-        page.items = page.items.filter { scope.contains($0.name) }
+        var page = try await search(filter)
+        page.items = page.items.filter { scope.contains(name($0)) }
         return page
     }
 
@@ -193,14 +206,12 @@ struct AuthorizedRegistry: ModelRegistry {
     func searchModelVersions(filter: String?, maxResults: Int, orderBy: [String], pageToken: String?)
         async throws -> Page<ModelVersion>
     {
-        guard let (filter, scope) = try await readable(filter) else {
-            _ = try ModelVersionSearch(filter: filter, orderBy: orderBy)
-            return Page(items: [])
+        try await readableSearch(
+            filter, name: \.name, check: { _ = try ModelVersionSearch(filter: $0, orderBy: orderBy) }
+        ) {
+            try await base.searchModelVersions(
+                filter: $0, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
         }
-        var page = try await base.searchModelVersions(
-            filter: filter, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
-        page.items = page.items.filter { scope.contains($0.name) }
-        return page
     }
 
     func modelVersionDownloadURI(name: String, version: String) async throws -> String {
