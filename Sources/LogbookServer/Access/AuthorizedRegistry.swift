@@ -102,24 +102,19 @@ struct AuthorizedRegistry: ModelRegistry {
     func searchRegisteredModels(filter: String?, maxResults: Int, orderBy: [String], pageToken: String?)
         async throws -> Page<RegisteredModel>
     {
-        try await readableSearch(
-            filter, name: \.name, check: { _ = try RegisteredModelSearch(filter: $0, orderBy: orderBy) }
-        ) {
+        _ = try RegisteredModelSearch(filter: filter, orderBy: orderBy)  // a bad request is an error for anyone
+        return try await readableSearch(filter, name: \.name) {
             try await base.searchRegisteredModels(
                 filter: $0, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
         }
     }
 
-    /// A search of `search` narrowed to the models the caller may read (an empty page, after
-    /// `check` has judged the request, when they may read none).
+    /// A search of `search` narrowed to the models the caller may read (an empty page when they
+    /// may read none).
     private func readableSearch<Item>(
-        _ filter: String?, name: (Item) -> String, check: (String?) throws -> Void,
-        _ search: (String?) async throws -> Page<Item>
+        _ filter: String?, name: (Item) -> String, search: (String?) async throws -> Page<Item>
     ) async throws -> Page<Item> {
-        guard let (filter, scope) = try await readable(filter) else {
-            try check(filter)
-            return Page(items: [])
-        }
+        guard let (filter, scope) = try await readable(filter) else { return Page(items: []) }
         var page = try await search(filter)
         page.items = page.items.filter { scope.contains(name($0)) }
         return page
@@ -206,9 +201,8 @@ struct AuthorizedRegistry: ModelRegistry {
     func searchModelVersions(filter: String?, maxResults: Int, orderBy: [String], pageToken: String?)
         async throws -> Page<ModelVersion>
     {
-        try await readableSearch(
-            filter, name: \.name, check: { _ = try ModelVersionSearch(filter: $0, orderBy: orderBy) }
-        ) {
+        _ = try ModelVersionSearch(filter: filter, orderBy: orderBy)  // a bad request is an error for anyone
+        return try await readableSearch(filter, name: \.name) {
             try await base.searchModelVersions(
                 filter: $0, maxResults: maxResults, orderBy: orderBy, pageToken: pageToken)
         }
