@@ -41,6 +41,7 @@ public enum RegistrySchema {
             PRIMARY KEY (model_key, version)
         ) WITHOUT ROWID;
         CREATE INDEX model_versions_by_update ON model_versions (last_updated_time);
+        CREATE INDEX model_versions_by_number ON model_versions (version);
         CREATE INDEX model_versions_by_run ON model_versions (run_id);
         CREATE INDEX model_versions_by_model_id ON model_versions (model_id);
         CREATE TABLE model_version_tags (
@@ -112,6 +113,7 @@ public enum RegistrySchema {
         )
         """,
         "CREATE INDEX model_versions_by_update ON model_versions (last_updated_time)",
+        "CREATE INDEX model_versions_by_number ON model_versions (version)",
         "CREATE INDEX model_versions_by_run ON model_versions (run_id)",
         "CREATE INDEX model_versions_by_model_id ON model_versions (model_id)",
         """

@@ -408,59 +408,69 @@ public struct SQLRegistry<Executor: SQLRegistryExecutor>: ModelRegistry {
 
     // MARK: Reading rows
 
-    /// Registered models matching `where_`, in `order`, with their tags, aliases and latest
-    /// versions (each with its tags), read on one snapshot.
+    /// Registered models matching `condition`, in `order`, with their tags, aliases and latest
+    /// versions (each with its tags). The page is read once; what belongs to its models is then
+    /// read by their keys, on a second snapshot (a model changed in between shows its newer tags).
     private func models(where condition: SQLFragment, order: String, limit: Int?, offset: Int) async throws
         -> [RegisteredModel]
     {
         let page = RegistrySQL.page(
-            "SELECT rm.model_key FROM registered_models rm WHERE \(condition.sql.isEmpty ? "TRUE" : condition.sql) ORDER BY \(order)",
-            condition.arguments, limit: limit, offset: offset)
-        let latest = RegistrySQL.latestInPage
-        let results = try await executor.read([
-            SQLFragment(
-                """
-                SELECT rm.model_key, rm.name, rm.creation_time, rm.last_updated_time, rm.description
-                FROM registered_models rm JOIN (\(page.sql)) p ON p.model_key = rm.model_key ORDER BY \(order)
-                """, page.arguments),
-            SQLFragment(
-                "SELECT t.model_key, t.key, t.value FROM registered_model_tags t JOIN (\(page.sql)) p ON p.model_key = t.model_key ORDER BY t.key",
-                page.arguments),
-            SQLFragment(
-                "SELECT a.model_key, a.alias, a.version FROM registered_model_aliases a JOIN (\(page.sql)) p ON p.model_key = a.model_key ORDER BY a.alias",
-                page.arguments),
-            SQLFragment(
-                "SELECT \(RegistrySQL.versionColumns) FROM \(RegistrySQL.versionTables) JOIN (\(page.sql)) p ON p.model_key = mv.model_key WHERE \(latest) ORDER BY mv.current_stage",
-                page.arguments + [.text(Self.deletedStage)]),
-            SQLFragment(
-                """
-                SELECT t.model_key, t.version, t.key, t.value FROM model_version_tags t
-                JOIN model_versions mv ON mv.model_key = t.model_key AND mv.version = t.version
-                JOIN (\(page.sql)) p ON p.model_key = mv.model_key WHERE \(latest) ORDER BY t.key
-                """, page.arguments + [.text(Self.deletedStage)]),
-        ])
+            """
+            SELECT rm.model_key, rm.name, rm.creation_time, rm.last_updated_time, rm.description
+            FROM registered_models rm WHERE \(condition.sql.isEmpty ? "TRUE" : condition.sql) ORDER BY \(order)
+            """, condition.arguments, limit: limit, offset: offset)
+        let rows = try await executor.read([page])[0]
+        guard !rows.isEmpty else { return [] }
+        let keys = rows.map { $0.int(0) }
+        var queries: [SQLFragment] = []
+        for chunk in RegistrySQL.chunks(keys) {
+            let list = SQLFragment.placeholders(chunk.count)
+            let bound = chunk.map(SQLValue.integer)
+            queries += [
+                SQLFragment(
+                    "SELECT model_key, key, value FROM registered_model_tags WHERE model_key IN (\(list)) ORDER BY key",
+                    bound),
+                SQLFragment(
+                    "SELECT model_key, alias, version FROM registered_model_aliases WHERE model_key IN (\(list)) ORDER BY alias",
+                    bound),
+                SQLFragment(
+                    "SELECT \(RegistrySQL.versionColumns) FROM \(RegistrySQL.versionTables) WHERE mv.model_key IN (\(list)) AND \(RegistrySQL.latestInPage) ORDER BY mv.current_stage",
+                    bound + [.text(Self.deletedStage)]),
+                SQLFragment(
+                    """
+                    SELECT t.model_key, t.version, t.key, t.value FROM model_version_tags t
+                    JOIN model_versions mv ON mv.model_key = t.model_key AND mv.version = t.version
+                    WHERE mv.model_key IN (\(list)) AND \(RegistrySQL.latestInPage) ORDER BY t.key
+                    """, bound + [.text(Self.deletedStage)]),
+            ]
+        }
+        let results = try await executor.read(queries)
         var tags: [Int64: [RegistryTag]] = [:]
-        for row in results[1] {
-            tags[row.int(0), default: []].append(RegistryTag(key: row.text(1), value: row.text(2)))
-        }
         var aliases: [Int64: [RegisteredModelAlias]] = [:]
-        for row in results[2] {
-            aliases[row.int(0), default: []].append(RegisteredModelAlias(alias: row.text(1), version: row.int(2)))
-        }
         var versionTags: [VersionKey: [RegistryTag]] = [:]
-        for row in results[4] {
-            versionTags[VersionKey(model: row.int(0), version: row.int(1)), default: []].append(
-                RegistryTag(key: row.text(2), value: row.text(3)))
-        }
         var latestVersions: [Int64: [ModelVersion]] = [:]
-        for row in results[3] {
-            var version = RegistrySQL.version(row)
-            let key = VersionKey(model: row.int(14), version: version.version)
-            version.tags = versionTags[key] ?? []
-            latestVersions[key.model, default: []].append(version)
+        for chunk in stride(from: 0, to: results.count, by: 4) {
+            for row in results[chunk] {
+                tags[row.int(0), default: []].append(RegistryTag(key: row.text(1), value: row.text(2)))
+            }
+            for row in results[chunk + 1] {
+                aliases[row.int(0), default: []].append(RegisteredModelAlias(alias: row.text(1), version: row.int(2)))
+            }
+            for row in results[chunk + 3] {
+                versionTags[VersionKey(model: row.int(0), version: row.int(1)), default: []].append(
+                    RegistryTag(key: row.text(2), value: row.text(3)))
+            }
+        }
+        for chunk in stride(from: 0, to: results.count, by: 4) {
+            for row in results[chunk + 2] {
+                var version = RegistrySQL.version(row)
+                let key = VersionKey(model: row.int(14), version: version.version)
+                version.tags = versionTags[key] ?? []
+                latestVersions[key.model, default: []].append(version)
+            }
         }
         let stageOrder = Dictionary(uniqueKeysWithValues: ModelVersionStage.allCases.enumerated().map { ($1, $0) })
-        return results[0].map { row in
+        return rows.map { row in
             let key = row.int(0)
             let description = row.text(4)
             return RegisteredModel(
@@ -472,34 +482,43 @@ public struct SQLRegistry<Executor: SQLRegistryExecutor>: ModelRegistry {
         }
     }
 
-    /// Versions matching `condition`, in `order`, with their tags and aliases, read on one snapshot.
+    /// Versions matching `condition`, in `order`, with their tags and aliases: the page read once,
+    /// then the tags and aliases of its models' versions by model key, on a second snapshot.
     private func versions(where condition: SQLFragment, order: String, limit: Int?, offset: Int) async throws
         -> [ModelVersion]
     {
         let page = RegistrySQL.page(
-            "SELECT mv.model_key, mv.version FROM \(RegistrySQL.versionTables) WHERE \(condition.sql) ORDER BY \(order)",
+            "SELECT \(RegistrySQL.versionColumns) FROM \(RegistrySQL.versionTables) WHERE \(condition.sql) ORDER BY \(order)",
             condition.arguments, limit: limit, offset: offset)
-        let results = try await executor.read([
-            SQLFragment(
-                "SELECT \(RegistrySQL.versionColumns) FROM \(RegistrySQL.versionTables) JOIN (\(page.sql)) p ON p.model_key = mv.model_key AND p.version = mv.version ORDER BY \(order)",
-                page.arguments),
-            SQLFragment(
-                "SELECT t.model_key, t.version, t.key, t.value FROM model_version_tags t JOIN (\(page.sql)) p ON p.model_key = t.model_key AND p.version = t.version ORDER BY t.key",
-                page.arguments),
-            SQLFragment(
-                "SELECT a.model_key, a.version, a.alias FROM registered_model_aliases a JOIN (\(page.sql)) p ON p.model_key = a.model_key AND p.version = a.version ORDER BY a.alias",
-                page.arguments),
-        ])
+        let rows = try await executor.read([page])[0]
+        guard !rows.isEmpty else { return [] }
+        let keys = Array(Set(rows.map { $0.int(14) })).sorted()
+        var queries: [SQLFragment] = []
+        for chunk in RegistrySQL.chunks(keys) {
+            let list = SQLFragment.placeholders(chunk.count)
+            let bound = chunk.map(SQLValue.integer)
+            queries += [
+                SQLFragment(
+                    "SELECT model_key, version, key, value FROM model_version_tags WHERE model_key IN (\(list)) ORDER BY key",
+                    bound),
+                SQLFragment(
+                    "SELECT model_key, version, alias FROM registered_model_aliases WHERE model_key IN (\(list)) ORDER BY alias",
+                    bound),
+            ]
+        }
+        let results = try await executor.read(queries)
         var tags: [VersionKey: [RegistryTag]] = [:]
-        for row in results[1] {
-            tags[VersionKey(model: row.int(0), version: row.int(1)), default: []].append(
-                RegistryTag(key: row.text(2), value: row.text(3)))
-        }
         var aliases: [VersionKey: [String]] = [:]
-        for row in results[2] {
-            aliases[VersionKey(model: row.int(0), version: row.int(1)), default: []].append(row.text(2))
+        for chunk in stride(from: 0, to: results.count, by: 2) {
+            for row in results[chunk] {
+                tags[VersionKey(model: row.int(0), version: row.int(1)), default: []].append(
+                    RegistryTag(key: row.text(2), value: row.text(3)))
+            }
+            for row in results[chunk + 1] {
+                aliases[VersionKey(model: row.int(0), version: row.int(1)), default: []].append(row.text(2))
+            }
         }
-        return results[0].map { row in
+        return rows.map { row in
             var version = RegistrySQL.version(row)
             let key = VersionKey(model: row.int(14), version: version.version)
             version.tags = tags[key] ?? []
@@ -813,6 +832,11 @@ enum RegistrySQL {
             description: row.text(6), source: row.text(7), runID: row.text(9), runLink: row.text(10),
             modelID: row.optionalText(11), status: ModelVersionStatus(rawValue: row.text(12)) ?? .ready,
             statusMessage: row.optionalText(13), storageLocation: row.text(8))
+    }
+
+    /// `keys` in runs of at most 5,000, so that no statement binds more values than a store allows.
+    static func chunks(_ keys: [Int64]) -> [ArraySlice<Int64>] {
+        stride(from: 0, to: keys.count, by: 5000).map { keys[$0..<min($0 + 5000, keys.count)] }
     }
 
     /// `query` limited to one page (`limit` rows after `offset`), or whole when `limit` is `nil`.
